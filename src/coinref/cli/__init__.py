@@ -1,0 +1,44 @@
+"""The ``coinref`` command line: a thin Typer layer over the library.
+
+Each command group lives in its own module and registers itself on :data:`app`. :func:`main`
+is the single place where exceptions become exit codes (see :mod:`coinref.errors`).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from coinref.cli.common import app, console_err
+from coinref.errors import EXIT_UNEXPECTED, CoinrefError
+
+# command modules register themselves on import
+from coinref.cli import db as _db  # noqa: E402,F401  isort: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except CoinrefError as exc:
+        console_err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        console_err.print("aborted")
+        sys.exit(EXIT_UNEXPECTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        console_err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # the last resort: a message, never a traceback with secrets
+        from coinref.logs import get_logger
+
+        get_logger("cli").debug("unexpected error", exc_info=True)
+        console_err.print(f"[bold red]unexpected error:[/] {type(exc).__name__}: {exc}", highlight=False)
+        sys.exit(EXIT_UNEXPECTED)
+    sys.exit(0)

@@ -1,0 +1,65 @@
+"""Database and reference commands: ``init``, ``series``, ``grades``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from coinref.catalog.grades import standard_grades
+from coinref.cli.common import JsonOption, app, console, get_context, print_json
+from coinref.store import repo
+from coinref.store.migrate import head_revision, upgrade
+from coinref.store.seed import seed_reference_data
+
+
+@app.command()
+def init(json_out: JsonOption = False) -> None:
+    """Create or upgrade the database to the latest schema and seed reference data (idempotent)."""
+    ctx = get_context()
+    upgrade(ctx.engine)
+    changed = seed_reference_data(ctx.engine)
+    result = {"database": ctx.engine.url.render_as_string(hide_password=True), "revision": head_revision(),
+              "changed": changed}
+    if json_out:
+        print_json(result)
+    else:
+        console.print(f"database ready at revision {result['revision']}: {result['database']}")
+        console.print(f"series changed: {changed['series']}, grades changed: {changed['grades']}")
+
+
+@app.command()
+def series(
+    priority: Annotated[str | None, typer.Option("--priority", "-p", help="P0, P1, P2, P3 or all")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """List the collectible series with their tier, years and coin counts."""
+    ctx = get_context()
+    rows = repo.series_overview(ctx.engine, priority)
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(title="coinref series")
+    for col in ("tier", "slug", "name", "years", "est. coins", "coins in db"):
+        table.add_column(col, justify="right" if col.endswith("coins") or col == "coins in db" else "left")
+    for row in rows:
+        years = f"{row['first_year']}-{row['last_year'] or ''}"
+        table.add_row(row["tier"], row["slug"], row["name"], years, str(row["est_coins"]), str(row["coins"]))
+    console.print(table)
+
+
+@app.command()
+def grades(json_out: JsonOption = False) -> None:
+    """List the standard PCGS grade numbers with their labels and plus rule."""
+    rows = [g.as_dict() for g in standard_grades()]
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(title="PCGS grades")
+    for col in ("number", "label", "name", "labels", "plus"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(str(row["number"]), row["label"], row["name"], " ".join(row["labels"]),
+                      "yes" if row["plus_allowed"] else "")
+    console.print(table)

@@ -1,0 +1,24 @@
+"""What a command needs at hand: the settings and a database engine, created on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from coinref.config import Settings, load_settings
+from coinref.store.db import make_engine
+
+
+@dataclass
+class AppContext:
+    settings: Settings = field(default_factory=load_settings)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
