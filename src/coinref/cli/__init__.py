@@ -8,29 +8,24 @@ from __future__ import annotations
 
 import sys
 
-import click
-
 from coinref.cli.common import app, console_err
 from coinref.errors import EXIT_UNEXPECTED, CoinrefError
 
 # command modules register themselves on import
 from coinref.cli import db as _db  # noqa: E402,F401  isort: skip
+from coinref.cli import populate as _populate  # noqa: E402,F401  isort: skip
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the console script."""
+    """Entry point of the console script.
+
+    Click's standalone mode turns usage errors into exit 2 and ``typer.Exit`` into its code; what
+    reaches us here is coinref's own errors (mapped through :mod:`coinref.errors`) and bugs.
+    """
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="coinref")
     except CoinrefError as exc:
-        console_err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        console_err.print("aborted")
-        sys.exit(EXIT_UNEXPECTED)
-    except click.ClickException as exc:
-        exc.show()
+        console_err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         console_err.print("interrupted")
@@ -41,4 +36,3 @@ def main(argv: list[str] | None = None) -> None:
         get_logger("cli").debug("unexpected error", exc_info=True)
         console_err.print(f"[bold red]unexpected error:[/] {type(exc).__name__}: {exc}", highlight=False)
         sys.exit(EXIT_UNEXPECTED)
-    sys.exit(0)

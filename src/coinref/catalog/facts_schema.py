@@ -1,0 +1,242 @@
+"""The schema of the catalog's fact files (``catalog/data/*.toml``), as pydantic models.
+
+One file per series. See docs/catalog-format.md for the format with examples. The models check
+shapes and cross-field rules at load time (a mint letter that is not a US mint, a year range that
+runs backwards, a designation PCGS does not use); :mod:`coinref.catalog.builtin` expands them.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MINTS = ("P", "C", "CC", "D", "O", "S", "W")
+DESIGNATIONS = ("BN", "RB", "RD", "PL", "DMPL", "FB", "FS", "FH", "FBL", "FT", "CAM", "DCAM")
+PRECIOUS = ("silver", "gold", "platinum", "palladium")
+Strike = Literal["MS", "PR", "SP"]
+_RANGE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
+
+
+def parse_years(text: str | int) -> list[int]:
+    """``"1878-1904, 1921"`` -> [1878, ..., 1904, 1921]. Raises ValueError on bad syntax."""
+    if isinstance(text, int):
+        return [text]
+    years: list[int] = []
+    for part in str(text).split(","):
+        if not part.strip():
+            continue
+        match = _RANGE.match(part)
+        if not match:
+            raise ValueError(f"bad year range {part!r} in {text!r}")
+        start = int(match.group(1))
+        end = int(match.group(2) or start)
+        if end < start:
+            raise ValueError(f"year range runs backwards: {part!r}")
+        years.extend(range(start, end + 1))
+    return years
+
+
+def parse_mints(text: str | list[str]) -> list[str]:
+    """``"P D S"`` or ``["P", "D"]`` -> list of mint letters, checked."""
+    items = text.split() if isinstance(text, str) else list(text)
+    for mint in items:
+        if mint not in MINTS:
+            raise ValueError(f"unknown mint {mint!r} (one of {', '.join(MINTS)})")
+    return items
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Composition(_Strict):
+    """A composition period. A coin takes the first period that matches it (years, strikes, id)."""
+
+    id: str = ""  # referenced by issues/varieties with `composition = "id"`
+    years: str = ""  # empty: every year
+    strikes: list[Strike] = Field(default_factory=list)  # empty: every strike
+    mints: str = ""  # empty: every mint
+    metal: str  # composition text, e.g. "90% Silver, 10% Copper"
+    weight_g: Decimal
+    fineness: Decimal | None = None  # fineness of the precious metal, 0..1
+    precious: Literal["silver", "gold", "platinum", "palladium"] | None = None
+    metal_oz: Decimal | None = None  # stated content in troy oz (bullion); else computed
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, v: str) -> str:
+        if v:
+            parse_years(v)
+        return v
+
+    @field_validator("mints")
+    @classmethod
+    def _mints(cls, v: str) -> str:
+        if v:
+            parse_mints(v)
+        return v
+
+    @model_validator(mode="after")
+    def _precious(self) -> Composition:
+        if self.precious and self.fineness is None and self.metal_oz is None:
+            raise ValueError("a precious-metal composition needs fineness or metal_oz")
+        if self.fineness is not None and not (0 < self.fineness <= 1):
+            raise ValueError("fineness is a fraction between 0 and 1")
+        if self.weight_g <= 0:
+            raise ValueError("weight_g must be positive")
+        return self
+
+
+class Part(_Strict):
+    """A sub-series of a multi-denomination series (bullion sizes, early gold types).
+
+    Every coin of the part has the part's ``variety`` (for example ``1/10 oz``), so the natural key
+    stays unique; the denomination and coin name are the part's.
+    """
+
+    variety: str
+    denomination: str
+    name: str = ""
+    composition: str = ""
+    strikes: dict[Strike, dict[str, str]]
+    designations: list[str] | None = None
+
+    @field_validator("strikes")
+    @classmethod
+    def _strikes(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for mints in v.values():
+            for mint, years in mints.items():
+                parse_mints([mint])
+                parse_years(years)
+        return v
+
+
+class Variety(_Strict):
+    """Extra coins for (years x mints x strike), or with replace_base, coins that replace the base.
+
+    ``base`` is the variety of the coin the rule applies to ("" for the plain coin, or a part's or
+    issue's variety); ``names`` are the full varieties of the coins it makes.
+    """
+
+    years: str | int
+    mints: str = "P"
+    strike: Strike = "MS"
+    names: list[str]
+    base: str = ""
+    replace_base: bool = False  # the plain coin does not exist: each name is its own coin instead
+    composition: str = ""  # composition id, when the variety differs in metal
+    designations: list[str] | None = None  # override the designations that apply; [] for none
+    denomination: str = ""  # override (multi-denomination series)
+    name: str = ""  # override the series' coin name
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, v):
+        parse_years(v)
+        return v
+
+    @field_validator("mints")
+    @classmethod
+    def _mints(cls, v: str) -> str:
+        parse_mints(v)
+        return v
+
+
+class Issue(_Strict):
+    """One issue of a program series (commemoratives, statehood, parks...): the subject is the variety."""
+
+    variety: str
+    year: int
+    strikes: dict[Strike, str]  # strike -> mints, e.g. {MS = "P D", PR = "S"}
+    denomination: str = ""  # override the series' denomination ("50C", "$1", "$5")
+    name: str = ""  # override the coin name ("Commemorative Half Dollar")
+    composition: str = ""  # composition id
+    designations: list[str] | None = None
+    mintage: dict[str, int] = Field(default_factory=dict)  # "P MS" / "S PR" -> mintage
+
+    @field_validator("strikes")
+    @classmethod
+    def _strikes(cls, v: dict[str, str]) -> dict[str, str]:
+        for mints in v.values():
+            parse_mints(mints)
+        return v
+
+
+class Exclude(_Strict):
+    """Coins a rule would generate that never existed."""
+
+    years: str | int
+    mints: str = ""  # empty: every mint
+    strike: Strike | Literal[""] = ""  # empty: every strike
+    variety: str | None = None  # None: the plain coin and every variety
+    reason: str = ""
+
+
+class DesignationRule(_Strict):
+    strike: Strike
+    values: list[str]
+    years: str = ""  # empty: every year
+    mints: str = ""  # empty: every mint
+
+    @field_validator("values")
+    @classmethod
+    def _values(cls, v: list[str]) -> list[str]:
+        for d in v:
+            if d not in DESIGNATIONS:
+                raise ValueError(f"unknown designation {d!r}")
+        return v
+
+
+class SeriesFacts(_Strict):
+    slug: str
+    name: str  # the coin's collector name, singular: "Morgan Dollar"
+    denomination: str  # PCGS code for short names: "$1", "1C", "$2.50"
+    first_year: int
+    last_year: int
+    p_mark_years: str = ""  # years in which Philadelphia coins show a P mint mark
+    name_template: str = "{date} {variety} {name}"  # full_name; {strike} appended for PR/SP
+    notes: str = ""  # why the count differs from the estimate, sources of doubt...
+    composition: list[Composition]
+    strikes: dict[Strike, dict[str, str]] = Field(default_factory=dict)  # strike -> mint -> years
+    parts: list[Part] = Field(default_factory=list)
+    issues: list[Issue] = Field(default_factory=list)
+    varieties: list[Variety] = Field(default_factory=list)
+    exclude: list[Exclude] = Field(default_factory=list)
+    designations: list[DesignationRule] = Field(default_factory=list)
+    mintage: dict[str, int] = Field(default_factory=dict)  # "1881-S", "1895 PR", "1909-S VDB" -> n
+
+    @field_validator("strikes")
+    @classmethod
+    def _strikes(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for mints in v.values():
+            for mint, years in mints.items():
+                parse_mints([mint])
+                parse_years(years)
+        return v
+
+    @model_validator(mode="after")
+    def _years_in_range(self) -> SeriesFacts:
+        if self.last_year < self.first_year:
+            raise ValueError("last_year before first_year")
+        years: list[int] = []
+        for mints in self.strikes.values():
+            for text in mints.values():
+                years.extend(parse_years(text))
+        for part in self.parts:
+            for text in [t for mints in part.strikes.values() for t in mints.values()]:
+                years.extend(parse_years(text))
+        years.extend(i.year for i in self.issues)
+        for var in self.varieties:
+            years.extend(parse_years(var.years))
+        bad = sorted({y for y in years if not self.first_year <= y <= self.last_year})
+        if bad:
+            raise ValueError(f"years outside {self.first_year}-{self.last_year}: {bad}")
+        ids = {c.id for c in self.composition if c.id}
+        refs = [i.composition for i in self.issues] + [v.composition for v in self.varieties]
+        for ref in refs + [p.composition for p in self.parts]:
+            if ref and ref not in ids:
+                raise ValueError(f"unknown composition id {ref!r}")
+        return self

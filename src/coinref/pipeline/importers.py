@@ -1,0 +1,167 @@
+"""CSV imports: PCGS numbers onto catalog coins, and price observations from a named source.
+
+The file is read and checked for its columns before anything is written; then every row is
+validated and written in one transaction (a crash leaves nothing half-imported). Rows that fail
+are quarantined with their line number and reasons, so rows in = written + unchanged + quarantined.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from coinref.catalog.grades import parse_grade
+from coinref.context import AppContext
+from coinref.errors import CoinrefError, InvalidInput
+from coinref.pipeline.matching import MatchProblem, match_coin
+from coinref.pipeline.records import CoinRecord, PriceRecord
+from coinref.pipeline.validation import CoinValidator
+from coinref.pipeline.writer import RecordWriter, Rejected
+from coinref.store.coins import series_ids
+from coinref.store.db import session_scope
+from coinref.store.models import Quarantine, Run
+from coinref.store.repo import ensure_ready
+from coinref.timeutil import utcnow
+
+COIN_COLUMNS = ("year", "mint_mark", "denomination", "name", "series", "strike", "variety", "designation")
+
+
+def read_csv(path: Path, required: list[set[str]]) -> list[dict[str, str]]:
+    """Rows of a CSV file; InvalidInput when it cannot be read or lacks a required column."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: cannot read it as UTF-8 text ({exc})") from None
+    reader = csv.DictReader(text.splitlines())
+    columns = {c.strip().lower() for c in reader.fieldnames or []}
+    for alternatives in required:
+        if not columns & alternatives:
+            raise InvalidInput(f"{path}: missing column {' or '.join(sorted(alternatives))} (has {sorted(columns)})")
+    return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+
+
+def _int(value: str, field: str) -> int | None:
+    if value in ("", None):
+        return None
+    try:
+        return int(value.replace(",", ""))
+    except ValueError:
+        raise ValueError(f"{field} {value!r} is not a whole number") from None
+
+
+def coin_record_from_row(row: dict[str, str], source: str) -> CoinRecord:
+    mint = (row.get("mint_mark") or "").upper() or None
+    return CoinRecord(
+        source=source, pcgs_number=_int(row.get("pcgs_number", ""), "pcgs_number"),
+        year=_int(row.get("year", ""), "year"), mint_mark=mint, denomination=row.get("denomination") or None,
+        full_name=row.get("name") or None, series=row.get("series") or None,
+        strike=(row.get("strike") or "").upper() or None, variety=row.get("variety") or None,
+        designation=(row.get("designation") or "").upper() or None, raw=row,
+    )
+
+
+def _start(session, kind: str, source: str, path: Path) -> int:
+    run = Run(kind=kind, source=source, args={"file": str(path)}, status="running")
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def _finish(session, run_id: int, result: dict) -> None:
+    run = session.get(Run, run_id)
+    run.status, run.finished_at, run.counts, run.report = "completed", utcnow(), {
+        k: result[k] for k in ("rows", "written", "unchanged", "quarantined")}, result
+
+
+def import_pcgs_numbers(ctx: AppContext, path: Path) -> dict:
+    rows = read_csv(path, [{"pcgs_number"}, {"year"}, {"mint_mark"}, {"denomination", "series"}])
+    ensure_ready(ctx.engine)
+    source = "import:pcgs-numbers"
+    validator = CoinValidator()
+    result = {"file": str(path), "rows": len(rows), "written": 0, "unchanged": 0, "quarantined": 0, "problems": []}
+    with session_scope(ctx.engine) as session:
+        run_id = _start(session, "import", source, path)
+        writer = RecordWriter(session, series_ids(session))
+        for line, row in enumerate(rows, start=2):
+            reasons: list[str] = []
+            record = None
+            try:
+                record = coin_record_from_row(row, source)
+            except (ValueError, CoinrefError) as exc:
+                reasons = [str(exc).splitlines()[0]]
+            if record is not None:
+                reasons = validator.validate(record)
+                if record.pcgs_number is None:
+                    reasons.append("missing pcgs_number")
+            if not reasons:
+                try:
+                    with session.begin_nested():
+                        outcome = writer.write_coin(record)
+                    result["written" if outcome != "unchanged" else "unchanged"] += 1
+                    continue
+                except Rejected as exc:
+                    reasons = [exc.reason]
+            _reject(session, result, run_id, source, row, line, reasons)
+        _finish(session, run_id, result)
+    result["run_id"] = run_id
+    return result
+
+
+def import_prices(ctx: AppContext, path: Path, source: str) -> dict:
+    if not source or not source.replace("-", "").replace("_", "").isalnum():
+        raise InvalidInput(f"source name {source!r}: use letters, digits, - or _")
+    rows = read_csv(path, [{"grade"}, {"price"}, {"date"}, {"pcgs_number", "year"}])
+    ensure_ready(ctx.engine)
+    validator = CoinValidator()
+    result = {"file": str(path), "source": source, "rows": len(rows), "written": 0, "unchanged": 0,
+              "quarantined": 0, "problems": []}
+    with session_scope(ctx.engine) as session:
+        run_id = _start(session, "import-prices", source, path)
+        writer = RecordWriter(session, series_ids(session))
+        for line, row in enumerate(rows, start=2):
+            try:
+                price = _price_record(session, row, source)
+                reasons = validator.validate_price(price)
+            except (ValueError, CoinrefError, InvalidOperation, MatchProblem) as exc:
+                reasons = [getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc)]
+                price = None
+            if not reasons:
+                try:
+                    with session.begin_nested():
+                        outcome = writer.write_price(price)
+                    result["written" if outcome != "unchanged" else "unchanged"] += 1
+                    continue
+                except Rejected as exc:
+                    reasons = [exc.reason]
+            _reject(session, result, run_id, source, row, line, reasons)
+        _finish(session, run_id, result)
+    result["run_id"] = run_id
+    return result
+
+
+def _price_record(session, row: dict[str, str], source: str) -> PriceRecord:
+    grade = parse_grade(row.get("grade", ""))
+    try:
+        price = Decimal(row.get("price", "").replace("$", "").replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"price {row.get('price')!r} is not a number") from None
+    try:
+        observed = date.fromisoformat(row.get("date", ""))
+    except ValueError:
+        raise ValueError(f"date {row.get('date')!r} is not YYYY-MM-DD") from None
+    number = _int(row.get("pcgs_number", ""), "pcgs_number")
+    coin_id = None
+    if number is None:
+        coin_id = match_coin(session, coin_record_from_row(row, source)).id
+    return PriceRecord(source=source, coin_id=coin_id, pcgs_number=number, grade=grade.number, plus=grade.plus,
+                       price=price, observed_on=observed, raw=row)
+
+
+def _reject(session, result: dict, run_id: int, source: str, row: dict, line: int, reasons: list[str]) -> None:
+    session.add(Quarantine(run_id=run_id, source=source, record={**row, "line": line}, reasons=reasons))
+    result["quarantined"] += 1
+    result["problems"].append({"line": line, "reasons": reasons})

@@ -1,0 +1,285 @@
+"""``coinref populate``: tiered, resumable population runs from any source.
+
+The runner plans the source's work items for the chosen series (tier order, then series.csv
+order) into the database queue ``populate:<source>``, then claims items one at a time. For each
+item it asks the source for records, validates them, and in ONE transaction writes the valid
+ones, quarantines the rest and marks the item done; so a run killed at any moment loses at most
+the item in flight, which the next run repeats, and never writes a coin or price twice (natural
+keys and the per-day price key make every write an upsert). A source that is out of quota or
+blocked gives its item back as pending and the run stops with exit code 7, resumable.
+
+``dry_run`` plans in memory and writes nothing: for sources without network it computes what
+would change inside a transaction that is rolled back; for remote sources it counts the calls it
+would spend. ``limit`` stops after that many coins were written (created or updated).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from coinref.catalog.series import SeriesInfo, select_series
+from coinref.context import AppContext
+from coinref.errors import CircuitOpen, CoinrefError, LimitedError
+from coinref.logs import close_run_log, get_logger, open_run_log, stamp
+from coinref.pipeline.records import PriceRecord
+from coinref.pipeline.sources import Source, make_source
+from coinref.pipeline.validation import CoinValidator, validate_batch
+from coinref.pipeline.workqueue import WorkQueue
+from coinref.pipeline.writer import RecordWriter, Rejected
+from coinref.store.coins import existing_coins, series_ids
+from coinref.store.db import session_scope
+from coinref.store.models import ApiCall, Coin, PriceObservation, Quarantine, Run, WorkItem
+from coinref.store.repo import ensure_ready
+from coinref.timeutil import utcnow
+
+log = get_logger("populate")
+COUNT_KEYS = ("records", "created", "updated", "unchanged", "failed", "quarantined", "prices")
+
+
+@dataclass
+class PopulateOptions:
+    source: str = "builtin"
+    priority: str | None = "all"
+    series: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    limit: int | None = None
+    restart: bool = False
+
+
+@dataclass
+class RunState:
+    per_series: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: dict.fromkeys(
+        COUNT_KEYS, 0)))
+    stats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    written: int = 0
+    calls: int = 0
+    would_call: int = 0
+    stopped: str | None = None  # why the run stopped early: quota, blocked, limit
+    errors: list[str] = field(default_factory=list)
+
+
+def db_counts(engine) -> dict[str, int]:
+    with session_scope(engine) as session:
+        return {
+            "coins": session.scalar(select(func.count(Coin.id))) or 0,
+            "coins_with_pcgs_number": session.scalar(select(func.count(Coin.id)).where(Coin.pcgs_number.is_not(None)))
+            or 0,
+            "prices": session.scalar(select(func.count(PriceObservation.id))) or 0,
+            "quarantined": session.scalar(select(func.count(Quarantine.id)).where(Quarantine.status == "open")) or 0,
+        }
+
+
+class Populator:
+    def __init__(self, ctx: AppContext, options: PopulateOptions, *, progress=None) -> None:
+        self.ctx = ctx
+        self.engine = ctx.engine
+        self.options = options
+        self.progress = progress
+        self.validator = CoinValidator()
+        self.state = RunState()
+
+    # --- public -----------------------------------------------------------------------------
+    def run(self) -> dict:
+        return asyncio.run(self.run_async())
+
+    async def run_async(self) -> dict:
+        ensure_ready(self.engine)
+        series = select_series(self.options.priority, self.options.series or None)
+        started = time.monotonic()
+        before = db_counts(self.engine)
+        run_id = None if self.options.dry_run else self._start_run()
+        handler, log_path = open_run_log(self.ctx.settings, f"population_{stamp()}.log")
+        source = make_source(self.options.source, self.ctx, run_id)
+        try:
+            log.info("populate from %s over %d series%s", source.name, len(series),
+                     " (dry run)" if self.options.dry_run else "")
+            if self.options.dry_run:
+                await self._dry_run(source, series)
+            else:
+                await self._real_run(source, series, run_id)
+        finally:
+            await source.aclose()
+            close_run_log(handler)
+        report = self._report(source, series, run_id, before, time.monotonic() - started, log_path)
+        if run_id is not None:
+            self._finish_run(run_id, report)
+        from coinref.pipeline.report import write_report_files
+
+        if not self.options.dry_run:
+            report["report_files"] = write_report_files(report, log_path)
+        return report
+
+    # --- runs -------------------------------------------------------------------------------
+    def _start_run(self) -> int:
+        with session_scope(self.engine) as session:
+            run = Run(kind="populate", source=self.options.source, status="running",
+                      args={"priority": self.options.priority, "series": self.options.series,
+                            "limit": self.options.limit, "restart": self.options.restart})
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def _finish_run(self, run_id: int, report: dict) -> None:
+        with session_scope(self.engine) as session:
+            run = session.get(Run, run_id)
+            run.status = report["status"]
+            run.finished_at = utcnow()
+            run.counts = report["totals"]
+            run.report = report
+
+    async def _real_run(self, source: Source, series: list[SeriesInfo], run_id: int) -> None:
+        queue = WorkQueue(self.engine, f"populate:{source.name}")
+        if self.options.restart:
+            queue.restart()
+        slugs = [s.slug for s in series]
+        queue.free_dead_leases()
+        queue.plan(source.plan(self.engine, series), run_id)
+        if source.repeatable_passes:
+            queue.new_pass_if_complete(slugs)
+        total = sum(n for status, n in queue.counts().items() if status in ("pending", "leased"))
+        self._progress_start(total)
+        while True:
+            if self.options.limit is not None and self.state.written >= self.options.limit:
+                self.state.stopped = "limit"
+                break
+            item = queue.claim(slugs)
+            if item is None:
+                break
+            try:
+                result = await source.fetch(item)
+            except LimitedError as exc:
+                queue.release(item, exc.message)
+                self.state.stopped = exc.kind
+                self.state.errors.append(f"{item.key}: {exc.message}")
+                log.warning("stopping: %s (item %s stays pending)", exc.message, item.key)
+                break
+            except CircuitOpen as exc:
+                queue.release(item, exc.message)
+                self.state.stopped = "blocked"
+                self.state.errors.append(f"{item.key}: {exc.message}")
+                break
+            except CoinrefError as exc:
+                status = queue.fail(item, f"{exc.kind}: {exc.message}")
+                self._count(item.series_slug, "failed")
+                self.state.errors.append(f"{item.key}: {exc.kind}: {exc.message} ({status})")
+                log.warning("item %s failed: %s", item.key, exc.message)
+                self._progress_advance()
+                continue
+            self.state.calls += result.calls
+            for key, value in result.stats.items():
+                self.state.stats[key] += value
+            finished = self._write_item(queue, item, result, run_id)
+            if not finished:
+                queue.release(item, "stopped by --limit", count_attempt=False)
+            self._progress_advance()
+        self._progress_stop()
+
+    async def _dry_run(self, source: Source, series: list[SeriesInfo]) -> None:
+        specs = source.plan(self.engine, series)
+        if source.spends_quota:
+            self.state.would_call = sum(source.calls_for(s) for s in specs)
+            for spec in specs:
+                self._count(spec.series_slug, "records", 0)
+            return
+        for spec in specs:
+            item = WorkItem(id=-1, key=spec.key, series_slug=spec.series_slug, coin_id=spec.coin_id,
+                            payload=spec.payload, queue="dry-run", status="leased", attempts=1)
+            result = await source.fetch(item)
+            with Session(self.engine) as session:
+                self._apply(session, item, result, run_id=None)
+                session.rollback()
+
+    # --- writing ----------------------------------------------------------------------------
+    def _write_item(self, queue: WorkQueue, item: WorkItem, result, run_id: int) -> bool:
+        with session_scope(self.engine) as session:
+            finished = self._apply(session, item, result, run_id)
+            if finished:
+                queue.complete(session, item)
+        return finished
+
+    def _apply(self, session: Session, item: WorkItem, result, run_id: int | None) -> bool:
+        """Validate and write an item's records; False when --limit cut the item short."""
+        slug = item.series_slug
+        valid, invalid = validate_batch(list(result.coins) + list(result.prices), self.validator)
+        ids = series_ids(session)
+        existing = existing_coins(session, ids.get(slug)) if self.options.source == "builtin" else None
+        writer = RecordWriter(session, ids, existing)
+        for record, reasons in invalid:
+            self._quarantine(session, record, reasons, run_id, slug)
+        for record in valid:
+            if isinstance(record, PriceRecord):
+                continue
+            if self.options.limit is not None and self.state.written >= self.options.limit:
+                return False
+            series_key = record.series or slug
+            try:
+                with session.begin_nested():
+                    outcome = writer.write_coin(record)
+            except Rejected as exc:
+                self._quarantine(session, record, [exc.reason], run_id, series_key)
+                continue
+            self._count(series_key, "records")
+            self._count(series_key, outcome)
+            if outcome in ("created", "updated"):
+                self.state.written += 1
+        for record in valid:
+            if not isinstance(record, PriceRecord):
+                continue
+            try:
+                with session.begin_nested():
+                    writer.write_price(record)
+            except Rejected as exc:
+                self._quarantine(session, record, [exc.reason], run_id, slug)
+                continue
+            self._count(slug, "prices")
+        return True
+
+    def _quarantine(self, session: Session, record, reasons: list[str], run_id: int | None, slug: str) -> None:
+        payload = record.model_dump(mode="json", exclude={"raw"})
+        payload["raw"] = record.raw
+        session.add(Quarantine(run_id=run_id, source=record.source, record=payload, reasons=reasons))
+        if not isinstance(record, PriceRecord):
+            self._count(slug, "records")
+        self._count(slug, "quarantined")
+        log.info("quarantined %s: %s", getattr(record, "label", lambda: "price")(), "; ".join(reasons))
+
+    def _count(self, slug: str, key: str, n: int = 1) -> None:
+        self.state.per_series[slug or "-"][key] += n
+
+    # --- progress ---------------------------------------------------------------------------
+    def _progress_start(self, total: int) -> None:
+        if self.progress is not None:
+            self.progress.start(total)
+
+    def _progress_advance(self) -> None:
+        if self.progress is not None:
+            self.progress.advance()
+
+    def _progress_stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    # --- report -----------------------------------------------------------------------------
+    def _report(self, source: Source, series: list[SeriesInfo], run_id, before, elapsed, log_path) -> dict:
+        from coinref.pipeline.report import build_report
+
+        api_calls = 0
+        if run_id is not None:
+            with session_scope(self.engine) as session:
+                api_calls = session.scalar(select(func.count(ApiCall.id)).where(ApiCall.run_id == run_id)) or 0
+        return build_report(
+            ctx=self.ctx, options=self.options, source=source, series=series, state=self.state, run_id=run_id,
+            before=before, after=db_counts(self.engine), elapsed=elapsed, api_calls=max(api_calls, self.state.calls),
+            log_path=log_path,
+        )
+
+
+def populate(ctx: AppContext, options: PopulateOptions, progress=None) -> dict:
+    return Populator(ctx, options, progress=progress).run()
+
