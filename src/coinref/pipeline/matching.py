@@ -60,6 +60,9 @@ def resolve_series(record: CoinRecord) -> str:
         best = max(s for s, _ in scored)
         if best > 0:
             candidates = [i for s, i in scored if s == best]
+    if len(candidates) > 1:  # program series (commemoratives) need their subject named to match
+        regular = [i for i in candidates if i.denomination != "various" and "commemoratives" not in i.slug]
+        candidates = regular or candidates
     if len(candidates) == 1:
         return candidates[0].slug
     if not candidates:

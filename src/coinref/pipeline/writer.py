@@ -45,7 +45,7 @@ class RecordWriter:
             if coin is None:
                 raise Rejected(f"coin {record.coin_id} no longer exists")
             return coin
-        if record.pcgs_number is not None:
+        if record.year is None and record.pcgs_number is not None:  # a bare number: the coin holding it
             coin = self.session.scalar(select(Coin).where(Coin.pcgs_number == record.pcgs_number))
             if coin is not None:
                 return coin
@@ -89,6 +89,7 @@ class RecordWriter:
                 raise Rejected(f"no coin has PCGS number {record.pcgs_number}")
         from coinref.store.prices import upsert_price
 
-        return upsert_price(self.session, coin_id=coin_id, grade=record.grade, plus=record.plus,
+        upsert_price(self.session, coin_id=coin_id, grade=record.grade, plus=record.plus,
                             source=record.source, price=Decimal(record.price), observed_on=record.observed_on,
-                            population=record.population, pop_higher=record.pop_higher, currency=record.currency)
+                     population=record.population, pop_higher=record.pop_higher)
+        return "written"
