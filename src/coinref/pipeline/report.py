@@ -63,7 +63,7 @@ def _quota(ctx) -> dict | None:
     try:
         from coinref.remote.quota import QuotaLedger
 
-        return QuotaLedger.from_settings(ctx.engine, ctx.settings).status()
+        return QuotaLedger.for_pcgs(ctx.engine, ctx.settings).status()
     except Exception:  # the ledger is informational here; a report never fails on it
         return None
 
