@@ -162,9 +162,9 @@ def test_composition_periods():
     assert coin("roosevelt-dimes", 1965).precious_metal is None
     assert coin("jefferson-nickels", 1943).precious_metal == "silver"
     assert "35%" in coin("jefferson-nickels", 1943).metal
-    assert coin("kennedy-half-dollars", 1967).fineness == pytest.approx(0.4)
-    assert coin("gold-eagles", 1986, variety="1 oz").metal_oz == pytest.approx(1.0, abs=0.001)
-    assert coin("silver-eagles", 2000).metal_oz == pytest.approx(1.0, abs=0.002)
+    assert float(coin("kennedy-half-dollars", 1967).fineness) == pytest.approx(0.4)
+    assert float(coin("gold-eagles", 1986, variety="1 oz").metal_oz) == pytest.approx(1.0, abs=0.001)
+    assert float(coin("silver-eagles", 2000).metal_oz) == pytest.approx(1.0, abs=0.002)
 
 
 def test_designations_follow_pcgs_practice():
