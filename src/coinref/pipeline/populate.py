@@ -16,6 +16,7 @@ would spend. ``limit`` stops after that many coins were written (created or upda
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from coinref.catalog.series import SeriesInfo, select_series
 from coinref.context import AppContext
 from coinref.errors import CircuitOpen, CoinrefError, LimitedError
+from coinref.jsonout import dumps
 from coinref.logs import close_run_log, get_logger, open_run_log, stamp
 from coinref.pipeline.records import PriceRecord
 from coinref.pipeline.sources import Source, make_source
@@ -131,7 +133,7 @@ class Populator:
             run.status = report["status"]
             run.finished_at = utcnow()
             run.counts = report["totals"]
-            run.report = report
+            run.report = json.loads(dumps(report))
 
     async def _real_run(self, source: Source, series: list[SeriesInfo], run_id: int) -> None:
         queue = WorkQueue(self.engine, f"populate:{source.name}")

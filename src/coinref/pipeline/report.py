@@ -24,8 +24,8 @@ def build_report(*, ctx, options, source, series, state, run_id, before, after, 
         for key in totals:
             totals[key] += counts[key]
     quota = _quota(ctx)
-    status = "dry-run" if options.dry_run else ("stopped: " + state.stopped if state.stopped and
-                                                  state.stopped != "limit" else "completed")
+    status = "dry-run" if options.dry_run else ("stopped" if state.stopped and state.stopped != "limit"
+                                                  else "completed")
     report = {
         "run_id": run_id,
         "source": options.source,
@@ -91,7 +91,7 @@ def render_markdown(report: dict) -> str:
     lines = [
         f"# Population run {report['run_id'] or '(dry run)'}: {report['source']}",
         "",
-        f"- status: **{report['status']}**",
+        f"- status: **{report['status']}**" + (f" ({report['stopped']})" if report["stopped"] else ""),
         f"- coins before/after: {report['coins_before']} -> {report['coins_after']}",
         f"- created {report['created']}, updated {report['updated']}, unchanged {report['unchanged']}, "
         f"failed {report['failed']}, quarantined {report['quarantined']}, prices {report['prices']}",

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from coinref.store.db import is_sqlite, session_scope
@@ -60,18 +62,26 @@ class WorkQueue:
 
     # planning -----------------------------------------------------------------------------
     def plan(self, specs: Iterable[WorkSpec], run_id: int | None = None) -> int:
-        """Add the specs that are not in the queue yet; returns how many were added."""
+        """Add the specs that are not in the queue yet; returns how many were added.
+
+        ``INSERT ... ON CONFLICT DO NOTHING`` on the (queue, key) constraint, so workers planning
+        the same run at the same moment never collide or duplicate an item.
+        """
+        rows = [
+            {"queue": self.queue, "key": spec.key, "priority": spec.priority, "series_slug": spec.series_slug,
+             "coin_id": spec.coin_id, "payload": spec.payload, "status": "pending", "attempts": 0, "run_id": run_id,
+             "updated_at": utcnow()}
+            for spec in specs
+        ]
+        if not rows:
+            return 0
+        insert = sqlite_insert if is_sqlite(self.engine) else pg_insert
         added = 0
         with session_scope(self.engine, immediate=True) as session:
-            known = set(session.scalars(select(WorkItem.key).where(WorkItem.queue == self.queue)))
-            for spec in specs:
-                if spec.key in known:
-                    continue
-                known.add(spec.key)
-                session.add(WorkItem(queue=self.queue, key=spec.key, priority=spec.priority,
-                                     series_slug=spec.series_slug, coin_id=spec.coin_id, payload=spec.payload,
-                                     status="pending", attempts=0, run_id=run_id))
-                added += 1
+            for start in range(0, len(rows), 500):
+                statement = insert(WorkItem).values(rows[start:start + 500]).on_conflict_do_nothing(
+                    index_elements=["queue", "key"])
+                added += session.execute(statement).rowcount or 0
         return added
 
     def restart(self) -> int:

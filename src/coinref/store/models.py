@@ -93,7 +93,7 @@ class Coin(Base):
     short_name: Mapped[str] = mapped_column(String(250), default="")  # PCGS form: "1909-S 1C VDB, RD"
     pcgs_number: Mapped[int | None] = mapped_column(Integer, unique=True)
     ngc_number: Mapped[str | None] = mapped_column(String(20))
-    metal: Mapped[str | None] = mapped_column(String(80))
+    metal: Mapped[str | None] = mapped_column(String(200))
     weight_g: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
     fineness: Mapped[Decimal | None] = mapped_column(Numeric(6, 4))
     metal_oz: Mapped[Decimal | None] = mapped_column(Numeric(10, 5))
@@ -177,6 +177,7 @@ class ApiCall(Base):
     quota_day: Mapped[date] = mapped_column(Date)
     run_id: Mapped[int | None] = mapped_column(Integer, index=True)
     error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict | None] = mapped_column(JSON)  # summary of an answer, so it is not bought twice a day
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 

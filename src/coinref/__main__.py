@@ -1,0 +1,5 @@
+"""``python -m coinref`` runs the CLI."""
+
+from coinref.cli import main
+
+main()
