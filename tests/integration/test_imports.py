@@ -84,3 +84,16 @@ def test_import_prices(cli, db_url, engine, tmp_path):
         assert all(r.source == "greysheet" for r in rows)
         plus = [r for r in rows if r.plus]
         assert len(plus) == 1 and plus[0].grade == 64
+
+
+def test_quarantined_rows_can_be_rerun_once_fixed(cli, db_url, engine, tmp_path):
+    env = {"DATABASE_URL": db_url}
+    numbers = _write(tmp_path / "n.csv", "pcgs_number,year,mint_mark,denomination\n7169,1881,S,$1\n")
+    first = cli("import", "pcgs-numbers", str(numbers), "--json", env=env).json()
+    assert first["quarantined"] == 1  # the catalog is not loaded yet: no coin to attach to
+    cli("populate", "--series", "morgan-dollars", env=env)
+    rerun = cli("quarantine", "--rerun", "--json", env=env).json()
+    assert rerun == {"checked": 1, "resolved": 1, "still_invalid": 0}
+    assert cli("quarantine", "--json", env=env).json() == []
+    with session_scope(engine) as session:
+        assert session.scalar(select(Coin.full_name).where(Coin.pcgs_number == 7169)) == "1881-S Morgan Dollar"

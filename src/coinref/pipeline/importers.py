@@ -105,7 +105,7 @@ def import_pcgs_numbers(ctx: AppContext, path: Path) -> dict:
                     continue
                 except Rejected as exc:
                     reasons = [exc.reason]
-            _reject(session, result, run_id, source, row, line, reasons)
+            _reject(session, result, run_id, source, row, line, reasons, record)
         _finish(session, run_id, result)
     result["run_id"] = run_id
     return result
@@ -137,7 +137,7 @@ def import_prices(ctx: AppContext, path: Path, source: str) -> dict:
                     continue
                 except Rejected as exc:
                     reasons = [exc.reason]
-            _reject(session, result, run_id, source, row, line, reasons)
+            _reject(session, result, run_id, source, row, line, reasons, price)
         _finish(session, run_id, result)
     result["run_id"] = run_id
     return result
@@ -161,7 +161,11 @@ def _price_record(session, row: dict[str, str], source: str) -> PriceRecord:
                        price=price, observed_on=observed, raw=row)
 
 
-def _reject(session, result: dict, run_id: int, source: str, row: dict, line: int, reasons: list[str]) -> None:
-    session.add(Quarantine(run_id=run_id, source=source, record={**row, "line": line}, reasons=reasons))
+def _reject(session, result: dict, run_id: int, source: str, row: dict, line: int, reasons: list[str],
+            record: CoinRecord | PriceRecord | None = None) -> None:
+    """Quarantine a row: as its parsed record when it parsed (so it can be re-run), else as read."""
+    raw = {**row, "line": line}
+    stored = record.model_copy(update={"raw": raw}).model_dump(mode="json") if record is not None else raw
+    session.add(Quarantine(run_id=run_id, source=source, record=stored, reasons=reasons))
     result["quarantined"] += 1
     result["problems"].append({"line": line, "reasons": reasons})
