@@ -1,0 +1,199 @@
+"""JSON bodies in the real PCGS shapes (pcgs-api.md sections 4 and 5), filled with synthetic data.
+
+Variants the client must accept are produced on purpose: ``PCGSNo`` is a string; ``Mintage``
+carries commas for odd numbers; ``SeriesName`` is ``(None)`` for specimen strikes; not-found bodies
+come with two keys or with every key null; cert answers sometimes carry an empty image stub.
+Every CoinFacts body says in ``CoinFactsNotes`` that it is synthetic.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from coinref.catalog.grades import grade_label
+from coinref.catalog.model import CatalogCoin
+from coinref.catalog.series import series_by_slug
+from coinref.sim import pricing
+from coinref.sim.universe import GradePoint, SimCert, SimUniverse
+
+SYNTHETIC_NOTE = "<p>Synthetic data from the coinref PCGS simulator: not PCGS data, not a real price.</p>"
+OK = "Request successful"
+NO_DATA = "No data found"
+NO_DATA_GRADE = "No data found, PCGS No Or Grade No might be invalid!"
+INVALID_CERT = "Invalid CertNo"
+
+MINT_LOCATIONS = {
+    "P": "Philadelphia", "D": "Denver", "S": "San Francisco", "O": "New Orleans", "CC": "Carson City",
+    "W": "West Point", "C": "Charlotte",
+}
+CATEGORIES = {
+    "1/2C": "Half-Cents and Cents", "1C": "Half-Cents and Cents", "2C": "Two and Three Cent Pieces",
+    "3C": "Two and Three Cent Pieces", "5C": "Nickels", "H10C": "Half Dimes", "10C": "Dimes",
+    "20C": "Twenty Cents and Quarters", "25C": "Twenty Cents and Quarters", "50C": "Half Dollars",
+    "$1": "Dollars",
+}
+DIAMETERS_MM = {"1C": 19.0, "5C": 21.2, "10C": 17.9, "25C": 24.3, "50C": 30.6, "$1": 38.1}
+COIN_FACTS_KEYS = (
+    "PCGSNo", "CertNo", "Name", "Year", "Denomination", "Mintage", "MintMark", "MintLocation", "MetalContent",
+    "Diameter", "Edge", "Weight", "Country", "Grade", "Designation", "PriceGuideValue", "Population", "PopHigher",
+    "CoinFactsLink", "Designer", "Images", "CoinFactsNotes", "MajorVariety", "MinorVariety", "DieVariety",
+    "AuctionList", "SeriesName", "Category",
+)
+
+
+def envelope(message: str | None, valid: bool | None = True) -> dict[str, object]:
+    return {"IsValidRequest": valid, "ServerMessage": message}
+
+
+def not_found(message: str = NO_DATA, every_key: bool = False) -> dict[str, object]:
+    """A not-found body: the two envelope keys only, or every CoinFacts key null as well."""
+    body: dict[str, object] = {key: None for key in COIN_FACTS_KEYS} if every_key else {}
+    return body | envelope(message)
+
+
+def grade_string(grade: int, plus: bool, coin: CatalogCoin) -> str:
+    digits = f"{grade:02d}" if grade < 10 else str(grade)
+    return f"{grade_label(grade, coin.strike)}{digits}{'+' if plus else ''}{coin.designation}"
+
+
+def _money(value: Decimal | None) -> float:
+    return float(value) if value is not None else 0
+
+
+def coin_facts(
+    number: int, coin: CatalogCoin, grade: int, plus: bool, point: GradePoint, *, cert: str = ""
+) -> dict[str, object]:
+    series = series_by_slug().get(coin.series)
+    mintage = ""
+    if coin.mintage:
+        mintage = f"{coin.mintage:,}" if number % 2 else str(coin.mintage)
+    return {
+        "PCGSNo": str(number),
+        "CertNo": cert,
+        "Name": coin.short_name or coin.full_name,
+        "Year": coin.year,
+        "Denomination": coin.denomination,
+        "Mintage": mintage,
+        "MintMark": coin.mint_mark,
+        "MintLocation": MINT_LOCATIONS.get(coin.mint_mark, ""),
+        "MetalContent": coin.metal or "",
+        "Diameter": DIAMETERS_MM.get(coin.denomination, 0.0),
+        "Edge": "Plain" if coin.denomination in ("1C", "5C") else "Reeded",
+        "Weight": float(coin.weight_g) if coin.weight_g else 0.0,
+        "Country": "The United States of America",
+        "Grade": grade_string(grade, plus, coin),
+        "Designation": coin.designation,
+        "PriceGuideValue": _money(point.price),
+        "Population": point.population,
+        "PopHigher": point.pop_higher,
+        "CoinFactsLink": f"www.pcgs.com/coinfacts/coin/detail/{number}/{grade}",
+        "Designer": "",
+        "Images": [],
+        "CoinFactsNotes": SYNTHETIC_NOTE,
+        "MajorVariety": coin.variety,
+        "MinorVariety": "",
+        "DieVariety": "",
+        "AuctionList": [],
+        "SeriesName": "(None)" if coin.strike == "SP" or series is None else series.name,
+        "Category": CATEGORIES.get(coin.denomination, "Gold" if coin.precious_metal == "gold" else "Other"),
+    } | envelope(OK)
+
+
+def _months_back(day: date, months: int) -> tuple[int, int]:
+    index = day.year * 12 + (day.month - 1) - months
+    return index // 12, index % 12 + 1
+
+
+_AUCTIONEERS = ("Heritage Auctions", "Stack's Bowers", "GreatCollections", "Legend Rare Coin Auctions")
+
+
+def auctions(universe: SimUniverse, number: int, grade: int, plus: bool, day: date) -> list[dict[str, object]]:
+    """Synthetic auction sales of a grade point, newest first (dates as ``mm-yyyy``)."""
+    coin = universe.coin(number)
+    if coin is None:
+        return []
+    guide = pricing.price(coin, number, grade, plus, day)
+    count = 2 + int(pricing.unit("apr-n", number, grade, plus) * 7)
+    sales = []
+    for i in range(count):
+        year, month = _months_back(day, 1 + 3 * i + int(pricing.unit("apr-m", number, grade, plus, i) * 3))
+        lot = 1000 + int(pricing.unit("apr-lot", number, grade, plus, i) * 90_000)
+        factor = Decimal(str(round(0.75 + 0.5 * pricing.unit("apr-p", number, grade, plus, i), 3)))
+        sales.append({
+            "Service": "PCGS" if pricing.unit("apr-s", number, grade, i) < 0.8 else "NGC",
+            "Date": f"{month:02d}-{year}",
+            "Auctioneer": _AUCTIONEERS[int(pricing.unit("apr-a", number, i) * len(_AUCTIONEERS))],
+            "LotNo": lot,
+            "LotNumV2": str(lot),
+            "SaleName": f"{year}-{month:02d} Synthetic Coin Auction (coinref sim)",
+            "CertNo": str(10_000_000 + int(pricing.unit("apr-c", number, grade, i) * 89_999_999)),
+            "Price": float((guide * factor).quantize(Decimal("1"))),
+            "IsCAC": pricing.unit("apr-cac", number, grade, i) < 0.1,
+            "AuctionLotUrl": f"https://auctions.invalid/coinref-sim/lot/{lot}",
+        })
+    return sales
+
+
+def cert_images(cert: str) -> list[dict[str, str]]:
+    base = f"https://images.invalid/coinref-sim/cert/{cert}"
+    return [{"Thumbnail": f"{base}/small/obverse.jpg", "Fullsize": f"{base}/large/obverse.jpg"},
+            {"Thumbnail": f"{base}/small/reverse.jpg", "Fullsize": f"{base}/large/reverse.jpg"}]
+
+
+def cert_facts(universe: SimUniverse, cert: SimCert, day: date, all_data: bool = True) -> dict[str, object]:
+    coin = universe.coin(cert.pcgs_number)
+    point = universe.point(cert.pcgs_number, cert.grade, cert.plus, day)
+    assert coin is not None and point is not None  # a SimCert always points at a grade point with data
+    if not all_data:
+        point = GradePoint(None, 0, 0)
+    body = coin_facts(cert.pcgs_number, coin, cert.grade, cert.plus, point, cert=cert.cert_number)
+    images = cert_images(cert.cert_number) if all_data else []
+    if all_data and int(cert.cert_number) % 3 == 0:
+        images.append({"Thumbnail": "", "Fullsize": ""})  # the empty stubs some real answers carry
+    body["Images"] = images
+    body["AuctionList"] = auctions(universe, cert.pcgs_number, cert.grade, cert.plus, day)[:3] if all_data else None
+    body["HasTrueViewImage"] = all_data
+    body["ImageReady"] = all_data
+    body["IsNFCSecure"] = int(cert.cert_number) % 2 == 0
+    return body
+
+
+def apr_body(universe: SimUniverse, number: int, sales: list[dict[str, object]], cert: SimCert | None = None,
+             grade_text: str | None = None) -> dict[str, object]:
+    coin = universe.coin(number)
+    assert coin is not None
+    body: dict[str, object] = {
+        "PCGSNo": str(number),
+        "Name": coin.short_name or coin.full_name,
+        "Year": str(coin.year),
+        "Denomination": coin.denomination,
+        "Auctions": sales,
+    }
+    if cert is not None:
+        body = {"PCGSNo": str(number), "CertNo": cert.cert_number, "Name": body["Name"], "Grade": grade_text,
+                "Year": body["Year"], "Denomination": body["Denomination"], "Auctions": sales}
+    return body | envelope(OK)
+
+
+def apr_invalid() -> dict[str, object]:
+    """APR by grade with unusable parameters: every field null, IsValidRequest false, no message."""
+    return {"PCGSNo": None, "Name": None, "Year": None, "Denomination": None, "Auctions": None} | envelope(None, False)
+
+
+def images_body(universe: SimUniverse, cert: str) -> dict[str, object]:
+    """GetImagesByCertNo: success for any cert string (the real endpoint does not validate it)."""
+    known = universe.cert(cert) if cert.isdigit() else None
+    images = []
+    if known is not None:
+        base = f"https://images.invalid/coinref-sim/cert/{cert}"
+        images = [{"Url": f"{base}/obverse.jpg", "Resolution": "2000x2000", "Description": "Obverse"},
+                  {"Url": f"{base}/reverse.jpg", "Resolution": "2000x2000", "Description": "Reverse"}]
+    return {
+        "CertNo": cert,
+        "Images": images,
+        "HasObverseImage": bool(images),
+        "HasReverseImage": bool(images),
+        "HasTrueViewImage": bool(images),
+        "ImageReady": bool(images),
+    } | envelope(OK)
