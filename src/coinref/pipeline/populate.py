@@ -146,11 +146,12 @@ class Populator:
             queue.new_pass_if_complete(slugs)
         total = sum(n for status, n in queue.counts().items() if status in ("pending", "leased"))
         self._progress_start(total)
+        failed_here: set[int] = set()
         while True:
             if self.options.limit is not None and self.state.written >= self.options.limit:
                 self.state.stopped = "limit"
                 break
-            item = queue.claim(slugs)
+            item = queue.claim(slugs, exclude_ids=failed_here)
             if item is None:
                 break
             try:
@@ -168,6 +169,7 @@ class Populator:
                 break
             except CoinrefError as exc:
                 status = queue.fail(item, f"{exc.kind}: {exc.message}")
+                failed_here.add(item.id)  # retried by a later run, not straight away
                 self._count(item.series_slug, "failed")
                 self.state.errors.append(f"{item.key}: {exc.kind}: {exc.message} ({status})")
                 log.warning("item %s failed: %s", item.key, exc.message)
@@ -184,7 +186,7 @@ class Populator:
 
     async def _dry_run(self, source: Source, series: list[SeriesInfo]) -> None:
         specs = source.plan(self.engine, series)
-        if source.spends_quota:
+        if source.remote:
             self.state.would_call = sum(source.calls_for(s) for s in specs)
             for spec in specs:
                 self._count(spec.series_slug, "records", 0)
@@ -194,18 +196,18 @@ class Populator:
                             payload=spec.payload, queue="dry-run", status="leased", attempts=1)
             result = await source.fetch(item)
             with Session(self.engine) as session:
-                self._apply(session, item, result, run_id=None)
+                self.apply_result(session, item, result, run_id=None)
                 session.rollback()
 
     # --- writing ----------------------------------------------------------------------------
     def _write_item(self, queue: WorkQueue, item: WorkItem, result, run_id: int) -> bool:
         with session_scope(self.engine) as session:
-            finished = self._apply(session, item, result, run_id)
+            finished = self.apply_result(session, item, result, run_id)
             if finished:
                 queue.complete(session, item)
         return finished
 
-    def _apply(self, session: Session, item: WorkItem, result, run_id: int | None) -> bool:
+    def apply_result(self, session: Session, item: WorkItem, result, run_id: int | None) -> bool:
         """Validate and write an item's records; False when --limit cut the item short."""
         slug = item.series_slug
         valid, invalid = validate_batch(list(result.coins) + list(result.prices), self.validator)

@@ -34,9 +34,14 @@ class ItemResult:
 
 
 class Source:
-    """Base class of sources. ``spends_quota`` sources get their calls counted in reports."""
+    """Base class of sources.
+
+    ``remote`` sources send requests: a dry run counts the requests they would send instead of
+    fetching. ``spends_quota`` sources also spend the PCGS API quota.
+    """
 
     name = "source"
+    remote = False
     spends_quota = False
     # True: a run after a completed pass starts a new pass over every item (cheap, local sources);
     # False: completed items stay done and only newly planned items run (remote enrichment).

@@ -127,13 +127,15 @@ class WorkQueue:
             or_(WorkItem.status == "pending", and_(WorkItem.status == "leased", WorkItem.lease_expires_at < now)),
         )
 
-    def claim(self, series_slugs: list[str] | None = None) -> WorkItem | None:
+    def claim(self, series_slugs: list[str] | None = None, exclude_ids: set[int] | None = None) -> WorkItem | None:
         """Lease the next item (lowest priority number, then id); None when nothing is left."""
         now = utcnow()
         with session_scope(self.engine, immediate=True) as session:
             query = select(WorkItem).where(self._claimable(now))
             if series_slugs is not None:
                 query = query.where(WorkItem.series_slug.in_(series_slugs))
+            if exclude_ids:
+                query = query.where(WorkItem.id.not_in(exclude_ids))
             query = query.order_by(WorkItem.priority, WorkItem.id).limit(1)
             if not is_sqlite(self.engine):
                 query = query.with_for_update(skip_locked=True)

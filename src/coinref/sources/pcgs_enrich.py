@@ -29,6 +29,7 @@ FACT_FIELDS = ("designer", "edge", "diameter", "mint_location", "metal_content",
 
 class PcgsApiSource(Source):
     name = "pcgs-api"
+    remote = True
     spends_quota = True
 
     def __init__(self, ctx, run_id=None, *, client=None) -> None:

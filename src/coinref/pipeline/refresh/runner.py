@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -52,7 +53,7 @@ from coinref.errors import (
     UpstreamError,
 )
 from coinref.jsonout import dumps
-from coinref.logs import close_run_log, get_logger, open_run_log
+from coinref.logs import LOGGER_NAME, close_run_log, get_logger, open_run_log
 from coinref.pipeline.refresh.planner import DEFAULT_POLICY, Plan, ScoringPolicy, plan_batch, refresh_budget
 from coinref.pipeline.refresh.points import PRICE_SOURCE, load_points
 from coinref.pipeline.refresh.tracked import TrackedGrades
@@ -171,9 +172,10 @@ async def execute_plan(env: RefreshEnv, options: RefreshOptions, plan: Plan, quo
         return _report(env, options, plan, quota, reserve, state, None, started_at, env.monotonic() - started, None)
 
     run_id = _start_run(env, options, started_at)
-    handler, log_path = (None, None)
+    handler, log_path, level = (None, None, None)
     if env.write_files:
         handler, log_path = open_run_log(env.settings, f"price_refresh_{plan.today.isoformat()}.log")
+        level = _log_info_level()
     try:
         log.info("refresh run %s (%s): %d points planned of %d eligible, budget %d, reserve %d", run_id,
                  options.trigger, len(plan.batch), plan.eligible, plan.budget, reserve)
@@ -191,20 +193,35 @@ async def execute_plan(env: RefreshEnv, options: RefreshOptions, plan: Plan, quo
         _finish_run(env, run_id, "failed", dict(state.counts), {"error": type(exc).__name__})
         if handler is not None:
             log.error("refresh run %s failed: %s", run_id, getattr(exc, "message", type(exc).__name__))
-            close_run_log(handler)
+            _close_log(handler, level)
         raise
     elapsed = env.monotonic() - started
     report = _report(env, options, plan, quota, reserve, state, run_id, started_at, elapsed, log_path)
     log.info("refresh run %s %s: %s", run_id, report["status"],
              ", ".join(f"{k} {v}" for k, v in report["counts"].items()))
-    _finish_run(env, run_id, report["status"], report["counts"], report)
+    _finish_run(env, run_id, "stopped" if state.stopped else "completed", report["counts"], report)
     if handler is not None:
-        close_run_log(handler)
+        _close_log(handler, level)
     if env.write_files:
         from coinref.pipeline.refresh.status import write_latest
 
         report["latest_file"] = str(write_latest(env, report))
     return report
+
+
+def _log_info_level() -> int:
+    """Let the run log receive INFO lines even when the process logs only warnings; the old level."""
+    logger = logging.getLogger(LOGGER_NAME)
+    previous = logger.level
+    if previous == logging.NOTSET or previous > logging.INFO:
+        logger.setLevel(logging.INFO)
+    return previous
+
+
+def _close_log(handler: logging.Handler, level: int | None) -> None:
+    close_run_log(handler)
+    if level is not None:
+        logging.getLogger(LOGGER_NAME).setLevel(level)
 
 
 def run_refresh(env: RefreshEnv, options: RefreshOptions | None = None) -> dict:
@@ -275,7 +292,7 @@ async def _execute(env: RefreshEnv, options: RefreshOptions, plan: Plan, reserve
         with session_scope(env.engine) as session:
             prices.upsert_price(
                 session, coin_id=point.coin.id, grade=point.grade, plus=point.plus, source=PRICE_SOURCE,
-                price=facts.price_guide_value, observed_on=today, population=facts.population,
+                price=facts.price_guide_value, observed_on=ledger.today(), population=facts.population,
                 pop_higher=facts.pop_higher, now=env.clock(),
             )
         state.counts["stored"] += 1
@@ -320,6 +337,7 @@ def _start_run(env: RefreshEnv, options: RefreshOptions, started_at: datetime) -
 
 
 def _finish_run(env: RefreshEnv, run_id: int, status: str, counts: dict, report: dict) -> None:
+    """Close the run row: ``completed``, ``stopped`` (the reason is ``report["stopped"]``) or ``failed``."""
     with session_scope(env.engine) as session:
         run = session.get(Run, run_id)
         run.status = status

@@ -44,6 +44,7 @@ def _run_view(run: Run | None) -> dict[str, object] | None:
     return {
         "id": run.id,
         "status": run.status,
+        "stopped": (run.report or {}).get("stopped"),
         "trigger": (run.args or {}).get("trigger"),
         "started_at": _aware(run.started_at),
         "finished_at": _aware(run.finished_at),
@@ -209,7 +210,8 @@ def render_status(status: dict) -> str:
     ]
     if last:
         counts = last["counts"] or {}
-        lines.append(f"last run #{last['id']} ({last['trigger']}) {last['status']}, started {last['started_at']}: "
+        status_text = last["status"] + (f" ({last['stopped']})" if last.get("stopped") else "")
+        lines.append(f"last run #{last['id']} ({last['trigger']}) {status_text}, started {last['started_at']}: "
                      f"{counts.get('stored', 0)} prices stored, {counts.get('requests', 0)} requests")
     else:
         lines.append("no refresh run yet: coinref refresh-prices --dry-run shows what the first would buy")

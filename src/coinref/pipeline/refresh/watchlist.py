@@ -2,14 +2,12 @@
 
 ``coinref watch add|remove|list PCGS_NUMBER_OR_QUERY``. A PCGS number (``2986`` or ``#2986``)
 names its coin; any other text is resolved by an exact, case-insensitive match on the coin's full
-name or PCGS-style short name, and failing that through :func:`coinref.search.search_coins` when
-the search module provides it. A query that matches several coins is refused with the candidates
-(exit 2) rather than guessed; one that matches none is NotFound (exit 3).
+name or PCGS-style short name, and failing that through the collector search
+(:func:`coinref.search.search_coins`). A query that matches several coins is refused with the
+candidates (exit 2) rather than guessed; one that matches none is NotFound (exit 3).
 """
 
 from __future__ import annotations
-
-from importlib import import_module
 
 from sqlalchemy import Engine, delete, func, select
 
@@ -30,23 +28,11 @@ def _coin_view(coin: Coin) -> dict[str, object]:
 
 
 def _search_coin_ids(engine: Engine, text: str) -> list[int]:
-    """Coin ids from the search module, when it exists (it is built separately); best first."""
-    try:
-        search_coins = getattr(import_module("coinref.search"), "search_coins", None)
-    except ImportError:
-        return []
-    if search_coins is None:
-        return []
-    found = search_coins(engine, text, limit=MAX_CANDIDATES)
-    if isinstance(found, dict):
-        found = found.get("results") or found.get("coins") or []
-    ids = []
-    for item in found or []:
-        value = item.get("coin_id", item.get("id")) if isinstance(item, dict) else getattr(
-            item, "coin_id", getattr(item, "id", None))
-        if isinstance(value, int):
-            ids.append(value)
-    return ids
+    """Coin ids the collector search finds for ``text``, best first (not counted as a lookup)."""
+    from coinref.search import search_coins
+
+    found = search_coins(engine, text, limit=MAX_CANDIDATES, record=False)
+    return [int(row["id"]) for row in found.results]
 
 
 def resolve_coin(engine: Engine, text: str) -> dict[str, object]:
