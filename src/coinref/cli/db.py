@@ -41,11 +41,16 @@ def series(
         print_json(rows)
         return
     table = Table(title="coinref series")
-    for col in ("tier", "slug", "name", "years", "est. coins", "coins in db"):
-        table.add_column(col, justify="right" if col.endswith("coins") or col == "coins in db" else "left")
+    wide = console.width >= 120  # the name column only where it fits; the slug names the series too
+    columns = ("tier", "slug", "name", "years", "est.", "base", "all") if wide else (
+        "tier", "slug", "years", "est.", "base", "all")
+    for col in columns:
+        table.add_column(col, justify="right" if col in ("est.", "base", "all") else "left", no_wrap=True)
     for row in rows:
         years = f"{row['first_year']}-{row['last_year'] or ''}"
-        table.add_row(row["tier"], row["slug"], row["name"], years, str(row["est_coins"]), str(row["coins"]))
+        cells = [row["tier"], row["slug"], row["name"], years, str(row["est_coins"]), str(row["base_coins"]),
+                 str(row["coins"])]
+        table.add_row(*(cells if wide else cells[:2] + cells[3:]))
     console.print(table)
 
 

@@ -78,7 +78,7 @@ def populate(
     if json_out:
         print_json(report)
     else:
-        console.print(render_markdown(report), markup=False, highlight=False)
+        console.print(render_markdown(report), markup=False, highlight=False, soft_wrap=True)
     if report["stopped"] and report["stopped"] != "limit":
         raise typer.Exit(EXIT_LIMITED)
     if report["failed"]:

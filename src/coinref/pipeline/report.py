@@ -106,7 +106,7 @@ def render_markdown(report: dict) -> str:
         lines.append(f"| {row['tier']} | {row['slug']} | {row['records']} | {row['created']} | {row['updated']} | "
                      f"{row['unchanged']} | {row['failed']} | {row['quarantined']} | {row['failure_rate']:.1%} |")
     if report["selector_stats"]:
-        lines += ["", "## Selectors matched", ""]
+        lines += ["", "## Source stats (selectors matched, outcomes)", ""]
         lines += [f"- {key}: {value}" for key, value in sorted(report["selector_stats"].items())]
     if report["errors"]:
         lines += ["", "## Errors", ""] + [f"- {e}" for e in report["errors"]]
