@@ -1,0 +1,452 @@
+#!/usr/bin/env python
+"""Price refresh benchmark: coinref's planner against the starting design and the best possible.
+
+    .venv/bin/python bench/refresh_sim.py [--days 30] [--coins 8000] [--quota 1000] [--seed 7] [--json]
+
+Everything runs in-process on a simulated clock: the PCGS simulator is called through
+``httpx.ASGITransport`` (no socket, no pacing, no real waiting), the quota ledger and the sim
+follow the simulated day, and each strategy gets its own SQLite database in a temporary folder.
+
+**Workload.** ``--coins`` coins spread over the 67 series in proportion to their estimated sizes
+(series.csv): coins of the built-in catalog first, synthetic coins of the same series where the
+catalog has fewer. Each coin has a synthetic PCGS number of the simulator and the grades the
+tracked grades table gives it. Demand is fixed per run: within each tier the coins are shuffled
+(seeded) and get Zipf weights ``1 / rank ** 1.1``, scaled so the tiers weigh P0 0.4, P1 0.3,
+P2 0.2 and P3 0.1; each coin's tracked grades share its weight equally.
+
+**How demand reaches coinref.** The planner never sees the weights. It sees what production
+sees: ``coins.lookup_count``, drawn at random from the weights (``--lookups-per-coin`` lookups per
+coin on average, so counts are noisy, and rare coins often have none), and watchlist entries for
+the top ``--watch-share`` of coins.
+
+**Strategies**, each for ``--days`` days, one run a day:
+
+* ``baseline``, the starting design: tiers in order, the coins refreshed longest ago first, four
+  grades per coin (the first four tracked), a daily budget of remaining quota / 7. It runs through
+  coinref's real refresh runner and PCGS client, with its own plan; it skips points recently
+  answered "no data" or "no price" as coinref does, so the comparison is about the strategy.
+* ``coinref``: ``coinref refresh-prices`` as shipped (planner, 5% reserve, runner, client).
+* ``bound``: the best possible, computed without the simulator: an oracle that knows the true
+  weights and which points PCGS prices, and each day buys the highest-weight points that are not
+  fresh, up to the whole quota.
+
+**Metric.** After each day's run: the demand-weighted share of tracked points whose latest
+observation is at most 7 days old; averaged over the last 7 days. Also the share of the quota
+spent (requests counted at the simulator). Target: coinref >= 90% of the bound and >= 3x the
+baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, insert, select, update
+
+from coinref.catalog.builtin import load_catalog
+from coinref.catalog.model import CatalogCoin
+from coinref.catalog.series import TIERS, all_series
+from coinref.config import load_settings
+from coinref.pipeline.refresh.planner import Plan, ScoredPoint, miss_blocks
+from coinref.pipeline.refresh.points import PRICE_SOURCE, load_points
+from coinref.pipeline.refresh.runner import RefreshEnv, RefreshOptions, execute_plan, run_refresh_async
+from coinref.pipeline.refresh.tracked import default_tracked_grades
+from coinref.remote.breaker import BreakerRegistry
+from coinref.sim import SimConfig, create_sim_app
+from coinref.sim.universe import SimUniverse
+from coinref.sources.pcgs_api import PcgsClient
+from coinref.store.coins import upsert_catalog_coins
+from coinref.store.db import make_engine, session_scope
+from coinref.store.migrate import upgrade
+from coinref.store.models import Coin, PriceObservation, Series, Watch
+from coinref.store.seed import seed_reference_data
+
+TIER_WEIGHTS = {"P0": 0.4, "P1": 0.3, "P2": 0.2, "P3": 0.1}
+ZIPF_S = 1.1
+FRESH_DAYS = 7
+START_DAY = date(2027, 1, 4)
+BENCH_TOKEN = "bench-token"
+NaturalKey = tuple
+
+
+# -- workload ----------------------------------------------------------------------------------
+
+
+def _synthetic_coin(info, index: int, rng: random.Random) -> CatalogCoin:
+    last = info.last_year or 2025
+    year = rng.randint(info.first_year, last)
+    strike = "PR" if year >= 1936 and rng.random() < 0.15 else "MS"
+    mint = rng.choice(("P", "D", "S")) if year >= 1911 else rng.choice(("P", "O", "S", "CC"))
+    denomination = info.denomination.split()[0] if info.denomination != "various" else "50C"
+    variety = f"synthetic {index}"
+    date_text = f"{year}" if mint == "P" else f"{year}-{mint}"
+    name = f"{date_text} {info.name} ({variety})"
+    mintage = int(10 ** rng.uniform(3.5, 8.5))
+    return CatalogCoin(info.slug, year, mint, strike, variety, "", denomination, name, f"{date_text} {denomination}",
+                       mintage=mintage)
+
+
+def bench_catalog(n_coins: int, seed: int) -> list[CatalogCoin]:
+    """``n_coins`` coins over the 67 series in proportion to their estimated sizes."""
+    rng = random.Random(seed)
+    series = list(all_series())
+    total = sum(s.est_coins for s in series)
+    exact = [n_coins * s.est_coins / total for s in series]
+    counts = [int(x) for x in exact]
+    for i in sorted(range(len(series)), key=lambda i: exact[i] - counts[i], reverse=True)[: n_coins - sum(counts)]:
+        counts[i] += 1
+    by_series: dict[str, list[CatalogCoin]] = defaultdict(list)
+    for coin in load_catalog():
+        by_series[coin.series].append(coin)
+    coins: list[CatalogCoin] = []
+    for info, count in zip(series, counts, strict=True):
+        real = by_series.get(info.slug, [])
+        chosen = rng.sample(real, count) if len(real) > count else list(real)
+        chosen += [_synthetic_coin(info, i, rng) for i in range(count - len(chosen))]
+        coins.extend(chosen)
+    return coins
+
+
+def demand_weights(coins: list[CatalogCoin], seed: int) -> dict[NaturalKey, float]:
+    """Zipf (s = 1.1) weights over the coins shuffled within each tier, tiers weighted 40/30/20/10."""
+    rng = random.Random(seed + 1)
+    tier_of = {s.slug: s.tier for s in all_series()}
+    by_tier: dict[str, list[CatalogCoin]] = defaultdict(list)
+    for coin in coins:
+        by_tier[tier_of[coin.series]].append(coin)
+    present = {t: w for t, w in TIER_WEIGHTS.items() if by_tier.get(t)}
+    scale = sum(present.values())
+    weights = {}
+    for tier, members in by_tier.items():
+        members = sorted(members, key=lambda c: c.natural_key)
+        rng.shuffle(members)
+        harmonic = sum(1 / (rank ** ZIPF_S) for rank in range(1, len(members) + 1))
+        for rank, coin in enumerate(members, start=1):
+            weights[coin.natural_key] = present[tier] / scale / (rank ** ZIPF_S) / harmonic
+    return weights
+
+
+def sampled_lookups(weights: dict[NaturalKey, float], per_coin: float, seed: int) -> dict[NaturalKey, int]:
+    """Lookup counts drawn from the weights: what users' searches would have left in the database."""
+    rng = random.Random(seed + 2)
+    keys = list(weights)
+    draws = rng.choices(keys, weights=[weights[k] for k in keys], k=int(per_coin * len(keys)))
+    counts = dict.fromkeys(keys, 0)
+    for key in draws:
+        counts[key] += 1
+    return counts
+
+
+# -- the simulated clock ---------------------------------------------------------------------------
+
+
+@dataclass
+class SimClock:
+    day: date = START_DAY
+
+    def now(self) -> datetime:
+        return datetime(self.day.year, self.day.month, self.day.day, 6, 0, tzinfo=UTC)
+
+    def today(self) -> date:
+        return self.day
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
+
+
+# -- databases -----------------------------------------------------------------------------------
+
+
+def prepare_template(path: Path, coins, universe: SimUniverse, lookups, watched: set) -> None:
+    """A migrated database with the coins, their sim PCGS numbers, lookup counts and watchlist."""
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    seed_reference_data(engine)
+    upsert_catalog_coins(engine, coins, source="bench")
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(Coin.id, Series.slug, Coin.year, Coin.mint_mark, Coin.strike, Coin.variety, Coin.designation)
+            .join(Series, Series.id == Coin.series_id)
+        ).all()
+        changes, watch_rows = [], []
+        for coin_id, *key in rows:
+            key = tuple(key)
+            changes.append({"id": coin_id, "pcgs_number": universe.number_of(key), "lookup_count": lookups[key]})
+            if key in watched:
+                watch_rows.append({"coin_id": coin_id, "note": "bench", "created_at": datetime.now(UTC)})
+        session.execute(update(Coin), changes)
+        if watch_rows:
+            session.execute(insert(Watch), watch_rows)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+
+
+@dataclass
+class Workload:
+    coins: list[CatalogCoin]
+    universe: SimUniverse
+    point_weights: dict[tuple[NaturalKey, int, bool], float]  # per tracked point, summing to 1
+    priceable: set  # tracked points the sim has a price for
+    template: Path
+    days: int
+    quota: int
+
+
+@dataclass
+class Outcome:
+    daily: list[float] = field(default_factory=list)
+    requests: int = 0
+    runtime_s: float = 0.0
+
+    def summary(self, days: int, quota: int) -> dict[str, object]:
+        last = self.daily[-FRESH_DAYS:]
+        return {
+            "weighted_freshness": round(sum(last) / len(last), 4) if last else 0.0,
+            "quota_used": round(self.requests / (days * quota), 4) if quota else 0.0,
+            "requests": self.requests,
+            "daily_freshness": [round(x, 4) for x in self.daily],
+            "runtime_s": round(self.runtime_s, 1),
+        }
+
+
+def tracked_points(coins: list[CatalogCoin]) -> dict[NaturalKey, tuple]:
+    tracked = default_tracked_grades()
+    return {c.natural_key: tracked.points_for(c.series, c.strike, c.year) for c in coins}
+
+
+def weighted_freshness(latest: dict, weights: dict, today: date) -> float:
+    fresh = 0.0
+    for key, weight in weights.items():
+        seen = latest.get(key)
+        if seen is not None and (today - seen).days <= FRESH_DAYS:
+            fresh += weight
+    return fresh
+
+
+# -- strategies --------------------------------------------------------------------------------------
+
+
+def baseline_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict, int]:
+    """The starting design: tiers in order, oldest coin first, four grades per coin, remaining / 7."""
+    ledger = env.ledger()
+    quota = ledger.status()
+    budget = quota["remaining"] // 7
+    today = ledger.today()
+    points = load_points(env.engine, today)
+    now = env.clock()
+    by_coin = defaultdict(list)
+    for point in points.points:
+        by_coin[point.coin.id].append(point)
+    batch: list[ScoredPoint] = []
+
+    def age_order(point):
+        return point.last_observed or date.min
+
+    def coin_order(four):
+        return (TIERS.index(four[0].coin.tier), age_order(four[0]), four[0].coin.id)
+
+    fours = []
+    for coin_points in by_coin.values():
+        # the same memory of "no data" answers as coinref, so that only the strategy differs
+        wanted = [p for p in coin_points[:4] if not miss_blocks(p, now, env.policy) and p.last_observed != today]
+        if wanted:
+            fours.append(sorted(wanted, key=age_order))
+    for four in sorted(fours, key=coin_order):
+        for point in four:
+            if len(batch) >= budget:
+                break
+            batch.append(ScoredPoint(point, 1.0, 1.0, 1.0))
+        if len(batch) >= budget:
+            break
+    plan = Plan(today=today, batch=batch, tracked_points=len(points.points), eligible=len(points.points),
+                observed_today=0, waiting_after_miss=0, budget=budget)
+    return plan, quota, 0
+
+
+def latest_by_key(engine, key_of_coin: dict[int, NaturalKey]) -> dict:
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus,
+                   func.max(PriceObservation.observed_on))
+            .where(PriceObservation.source == PRICE_SOURCE)
+            .group_by(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus)
+        ).all()
+    return {(key_of_coin[c], g, bool(p)): d for c, g, p, d in rows}
+
+
+async def run_strategy(name: str, work: Workload, folder: Path, quiet: bool) -> Outcome:
+    """Drive one strategy through the real runner, client and simulator for ``work.days`` days."""
+    path = folder / f"{name}.db"
+    shutil.copy(work.template, path)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    clock = SimClock()
+    settings = load_settings(
+        database_url=url, pcgs_api_token=BENCH_TOKEN, pcgs_api_base_url="http://sim.invalid/publicapi",
+        pcgs_pacing_ms=0, pcgs_daily_quota=work.quota, coinref_log_dir=str(folder / "logs"),
+    )
+    app = create_sim_app(SimConfig(catalog=work.coins, quota=work.quota, token=BENCH_TOKEN, today=clock.today))
+    breakers = BreakerRegistry()
+    transport = httpx.ASGITransport(app=app)
+
+    def client_factory(run_id):
+        return PcgsClient(settings, engine, transport=transport, sleep=_no_sleep, clock=clock.now,
+                          breakers=breakers, run_id=run_id)
+
+    env = RefreshEnv(settings=settings, engine=engine, client_factory=client_factory, clock=clock.now,
+                     write_files=False)
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(Coin.id, Series.slug, Coin.year, Coin.mint_mark, Coin.strike, Coin.variety, Coin.designation)
+            .join(Series, Series.id == Coin.series_id)
+        ).all()
+    key_of_coin = {coin_id: tuple(key) for coin_id, *key in rows}
+    outcome = Outcome()
+    started = time.monotonic()
+    options = RefreshOptions(trigger="bench")
+    for day_index in range(work.days):
+        clock.day = START_DAY + timedelta(days=day_index)
+        if name == "baseline":
+            plan, quota, reserve = baseline_plan(env, options)
+            report = await execute_plan(env, options, plan, quota, reserve)
+        else:
+            report = await run_refresh_async(env, options)
+        latest = latest_by_key(engine, key_of_coin)
+        outcome.daily.append(weighted_freshness(latest, work.point_weights, clock.day))
+        if not quiet:
+            print(f"  {name} day {day_index + 1}: {report['counts']['requests']} requests, "
+                  f"freshness {outcome.daily[-1]:.3f}", file=sys.stderr)
+    outcome.requests = int(app.state.sim.calls()["api"])
+    outcome.runtime_s = time.monotonic() - started
+    engine.dispose()
+    return outcome
+
+
+def run_bound(work: Workload) -> Outcome:
+    """The oracle: each day, the highest-weight priceable points that are not fresh, up to the quota."""
+    started = time.monotonic()
+    ranked = sorted(work.priceable, key=lambda key: -work.point_weights[key])
+    latest: dict = {}
+    outcome = Outcome()
+    for day_index in range(work.days):
+        today = START_DAY + timedelta(days=day_index)
+        bought = 0
+        for key in ranked:
+            if bought >= work.quota:
+                break
+            seen = latest.get(key)
+            if seen is None or (today - seen).days > FRESH_DAYS:
+                latest[key] = today
+                bought += 1
+        outcome.requests += bought
+        outcome.daily.append(weighted_freshness(latest, work.point_weights, today))
+    outcome.runtime_s = time.monotonic() - started
+    return outcome
+
+
+# -- main ----------------------------------------------------------------------------------------------
+
+
+def build_workload(args, folder: Path) -> Workload:
+    coins = bench_catalog(args.coins, args.seed)
+    universe = SimUniverse(coins)
+    weights = demand_weights(coins, args.seed)
+    points = tracked_points(coins)
+    point_weights = {}
+    priceable = set()
+    for coin in coins:
+        number = universe.number_of(coin)
+        grades = points[coin.natural_key]
+        for grade, plus in grades:
+            key = (coin.natural_key, grade, plus)
+            point_weights[key] = weights[coin.natural_key] / len(grades)
+            answer = universe.point(number, grade, plus, START_DAY)
+            if answer is not None and answer.price is not None:
+                priceable.add(key)
+    lookups = sampled_lookups(weights, args.lookups_per_coin, args.seed)
+    n_watch = max(1, round(len(coins) * args.watch_share)) if args.watch_share > 0 else 0
+    watched = set(sorted(weights, key=lambda k: -weights[k])[:n_watch])
+    template = folder / "template.db"
+    prepare_template(template, coins, universe, lookups, watched)
+    return Workload(coins, universe, point_weights, priceable, template, args.days, args.quota)
+
+
+def run(args) -> dict:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="coinref-refresh-bench-") as tmp:
+        folder = Path(tmp)
+        work = build_workload(args, folder)
+        setup_s = time.monotonic() - started
+        results = {
+            "baseline": asyncio.run(run_strategy("baseline", work, folder, args.json)),
+            "coinref": asyncio.run(run_strategy("coinref", work, folder, args.json)),
+            "bound": run_bound(work),
+        }
+    summary = {name: outcome.summary(args.days, args.quota) for name, outcome in results.items()}
+    coinref, bound, baseline = (summary[k]["weighted_freshness"] for k in ("coinref", "bound", "baseline"))
+    return {
+        "params": {"days": args.days, "coins": args.coins, "quota": args.quota, "seed": args.seed,
+                   "lookups_per_coin": args.lookups_per_coin, "watch_share": args.watch_share,
+                   "tracked_points": len(work.point_weights), "priceable_points": len(work.priceable)},
+        **summary,
+        "coinref_vs_bound": round(coinref / bound, 4) if bound else None,
+        "coinref_vs_baseline": round(coinref / baseline, 2) if baseline else math.inf,
+        "target_met": bool(bound and coinref >= 0.9 * bound and coinref >= 3 * baseline),
+        "setup_s": round(setup_s, 1),
+        "runtime_s": round(time.monotonic() - started, 1),
+    }
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--coins", type=int, default=8000)
+    parser.add_argument("--quota", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--lookups-per-coin", type=float, default=10.0,
+                        help="average lookups per coin drawn from the demand weights (default 10)")
+    parser.add_argument("--watch-share", type=float, default=0.01,
+                        help="share of coins, the most wanted, on the watchlist (default 0.01)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    if args.days < 1 or args.coins < 1 or args.quota < 1:
+        parser.error("--days, --coins and --quota must be at least 1")
+    if not 0 <= args.watch_share <= 1 or args.lookups_per_coin < 0:
+        parser.error("--watch-share must be in 0..1 and --lookups-per-coin 0 or more")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    result = run(args)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{args.coins} coins, {result['params']['tracked_points']} tracked points "
+          f"({result['params']['priceable_points']} priced by the sim), quota {args.quota}/day, {args.days} days")
+    print(f"{'strategy':<10} {'weighted freshness':>19} {'quota used':>11} {'requests':>9}")
+    for name in ("baseline", "coinref", "bound"):
+        row = result[name]
+        print(f"{name:<10} {row['weighted_freshness']:>19.1%} {row['quota_used']:>11.1%} {row['requests']:>9}")
+    print(f"coinref / bound {result['coinref_vs_bound']:.1%}, coinref / baseline {result['coinref_vs_baseline']}x, "
+          f"target {'met' if result['target_met'] else 'NOT met'}; runtime {result['runtime_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Price refresh commands: ``refresh-prices``, ``prices`` (history) and ``watch``.
+
+Thin layers over :mod:`coinref.pipeline.refresh`; the exit code of a refresh run comes from its
+report (7 when it stopped on quota, rate limiting, blocking or an open circuit; 4 on a rejected
+token; 5 on an upstream fault).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from coinref.cli.common import JsonOption, app, console, console_err, get_context, print_json
+from coinref.errors import InvalidInput
+
+watch_app = typer.Typer(help="Coins you hold or follow: the refresh keeps their prices fresh first.",
+                        no_args_is_help=True)
+app.add_typer(watch_app, name="watch")
+
+
+def _env():
+    from coinref.pipeline.refresh import RefreshEnv
+
+    ctx = get_context()
+    return RefreshEnv(settings=ctx.settings, engine=ctx.engine)
+
+
+def _show(result: dict, render, json_out: bool) -> None:
+    if json_out:
+        print_json(result)
+    else:
+        console.print(render(result), markup=False, highlight=False)
+
+
+@app.command("refresh-prices")
+def refresh_prices(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send nothing, write nothing.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Buy at most N points in this run.")] = None,
+    priority: Annotated[str | None, typer.Option("--priority", "-p", help="Only coins of this tier: P0..P3.")]
+    = None,
+    status: Annotated[bool, typer.Option("--status", help="Last run, quota, fresh/stale/never-priced points.")]
+    = False,
+    report: Annotated[bool, typer.Option("--report", help="The last 7 days of refresh activity.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Refresh the prices that matter most within today's PCGS quota (resumable; exit 7 when stopped)."""
+    from coinref.pipeline.refresh import RefreshOptions, refresh_report, refresh_status, run_refresh
+    from coinref.pipeline.refresh.status import render_plan, render_report, render_run, render_status
+
+    if status and report:
+        raise InvalidInput("--status and --report are separate views: give one of them")
+    if (status or report) and (dry_run or limit is not None or priority):
+        raise InvalidInput("--status and --report take no run options (--dry-run, --limit, --priority)")
+    env = _env()
+    if status:
+        _show(refresh_status(env), render_status, json_out)
+        return
+    if report:
+        _show(refresh_report(env), render_report, json_out)
+        return
+    result = run_refresh(env, RefreshOptions(dry_run=dry_run, limit=limit, priority=priority, trigger="cli"))
+    if json_out:
+        print_json(result)
+    else:
+        text = render_plan(result) if dry_run else render_run(result)
+        console.print(text, markup=False, highlight=False)
+        if result.get("latest_file"):
+            console_err.print(f"report: {result['latest_file']}", highlight=False)
+    if result["exit_code"]:
+        raise typer.Exit(result["exit_code"])
+
+
+@app.command("prices")
+def prices_cmd(
+    pcgs_number: Annotated[str, typer.Argument(help="PCGS number, e.g. 2986.")],
+    grade: Annotated[str | None, typer.Option("--grade", "-g", help="Only this grade: 65, MS65, 64+.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only observations from this day on (YYYY-MM-DD).")]
+    = None,
+    json_out: JsonOption = False,
+) -> None:
+    """A coin's price observations over time, per grade (every source, every day kept)."""
+    from coinref.catalog.grades import parse_grade
+    from coinref.pipeline.refresh.history import parse_pcgs_number, price_history
+
+    number = parse_pcgs_number(pcgs_number)
+    grade_no, plus = None, None
+    if grade is not None:
+        parsed = parse_grade(grade)
+        grade_no, plus = parsed.number, parsed.plus
+    since_day = None
+    if since is not None:
+        try:
+            since_day = date.fromisoformat(since.strip())
+        except ValueError:
+            raise InvalidInput(f"--since {since!r} is not a date (expected YYYY-MM-DD)") from None
+    history = price_history(get_context().engine, number, grade=grade_no, plus=plus, since=since_day)
+    if json_out:
+        print_json(history)
+        return
+    coin = history["coin"]
+    table = Table(title=f"PCGS #{coin['pcgs_number']} {coin['name']}: {history['count']} observations")
+    for column in ("grade", "day", "price", "population", "higher", "source"):
+        table.add_column(column, justify="right" if column in ("price", "population", "higher") else "left")
+    for row in history["observations"]:
+        table.add_row(row["grade_label"], row["observed_on"].isoformat(), f"${row['price']:,}",
+                      "" if row["population"] is None else str(row["population"]),
+                      "" if row["pop_higher"] is None else str(row["pop_higher"]), row["source"])
+    console.print(table)
+    if not history["count"]:
+        console_err.print("no observations yet: coinref refresh-prices buys them, coinref lookup buys one")
+
+
+@watch_app.command("add")
+def watch_add_cmd(
+    coin: Annotated[str, typer.Argument(help="PCGS number, or the coin's full name.")],
+    note: Annotated[str, typer.Option("--note", help="A note kept with the entry.")] = "",
+    json_out: JsonOption = False,
+) -> None:
+    """Watch a coin: the refresh keeps its prices fresh before others."""
+    from coinref.pipeline.refresh import watch_add
+
+    result = watch_add(get_context().engine, coin, note)
+    if json_out:
+        print_json(result)
+        return
+    c = result["coin"]
+    verb = "now watching" if result["added"] else "already watching"
+    console.print(f"{verb} {c['name']} (PCGS #{c['pcgs_number'] or '-'})", highlight=False)
+    if result["warning"]:
+        console_err.print(f"note: {result['warning']}")
+
+
+@watch_app.command("remove")
+def watch_remove_cmd(
+    coin: Annotated[str, typer.Argument(help="PCGS number, or the coin's full name.")],
+    json_out: JsonOption = False,
+) -> None:
+    """Stop watching a coin."""
+    from coinref.pipeline.refresh import watch_remove
+
+    result = watch_remove(get_context().engine, coin)
+    if json_out:
+        print_json(result)
+        return
+    c = result["coin"]
+    verb = "removed" if result["removed"] else "was not watched:"
+    console.print(f"{verb} {c['name']} (PCGS #{c['pcgs_number'] or '-'})", highlight=False)
+
+
+@watch_app.command("list")
+def watch_list_cmd(json_out: JsonOption = False) -> None:
+    """The watched coins, with the day of their latest price."""
+    from coinref.pipeline.refresh import watch_list
+
+    rows = watch_list(get_context().engine)
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(title=f"watchlist ({len(rows)} coins)")
+    for column in ("PCGS #", "coin", "latest price", "note"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row["pcgs_number"] or "-"), row["name"], str(row["last_price_day"] or "never"), row["note"])
+    console.print(table)
