@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     coinref_log_dir: Path = Field(Path("./logs"))
     coinref_cors_origins: str = Field("", description="comma-separated allowed origins")
     refresh_reserve_pct: float = Field(5.0, ge=0, le=100)
+    coinref_reference_grades: dict[str, str] = Field(
+        default_factory=dict, description='JSON: series slug -> reference grade, e.g. {"morgan-dollars": "MS63"}')
 
     @field_validator("database_url")
     @classmethod
@@ -53,6 +55,18 @@ class Settings(BaseSettings):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
         if value.startswith("postgresql://") or value.startswith("postgres://"):
             value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @field_validator("coinref_reference_grades")
+    @classmethod
+    def _check_reference_grades(cls, value: dict[str, str]) -> dict[str, str]:
+        from coinref.catalog.grades import parse_grade
+        from coinref.catalog.series import series_by_slug
+
+        for slug, grade in value.items():
+            if slug not in series_by_slug():
+                raise ValueError(f"unknown series {slug!r}")
+            parse_grade(grade)
         return value
 
     @field_validator("pcgs_quota_reset_tz")

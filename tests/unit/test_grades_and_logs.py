@@ -82,3 +82,19 @@ def test_validator_rules(changes, fragment):
         assert reasons == []
     else:
         assert any(fragment in r for r in reasons), reasons
+
+
+def test_reference_grades_setting(monkeypatch):
+    from coinref.catalog.reference_grades import overrides, reference_grade
+    from coinref.config import load_settings
+    from coinref.errors import ConfigError
+
+    monkeypatch.setenv("COINREF_REFERENCE_GRADES", '{"morgan-dollars": "MS63"}')
+    custom = overrides(load_settings())
+    assert reference_grade("morgan-dollars", "MS", 1881, custom) == 63
+    assert reference_grade("peace-dollars", "MS", 1921, custom) == 65
+    assert reference_grade("large-cents", "MS", 1850, custom) == 40
+    assert reference_grade("silver-eagles", "PR", 1986, custom) == 69
+    monkeypatch.setenv("COINREF_REFERENCE_GRADES", '{"nope": "MS63"}')
+    with pytest.raises(ConfigError, match="COINREF_REFERENCE_GRADES"):
+        load_settings()

@@ -2,17 +2,13 @@
 
 One place for the policy: MS65 for most mint-state series, XF40 for early series where mint-state
 coins are rare, PR65 for classic proofs, PR69 for modern proofs (1968 on, bullion, commemoratives),
-SP69 for burnished/specimen bullion. ``COINREF_REFERENCE_GRADES`` (JSON, series slug -> grade text
-such as ``"MS63"`` or ``"PR64"``) overrides the mint-state default of a series.
+SP69 for burnished/specimen bullion. The setting ``COINREF_REFERENCE_GRADES`` (JSON, series slug ->
+grade text such as ``"MS63"``) overrides the mint-state default of a series.
 """
 
 from __future__ import annotations
 
-import json
-import os
-
 from coinref.catalog.grades import parse_grade
-from coinref.errors import ConfigError
 
 EARLY_SERIES = frozenset({
     "large-cents", "half-cents", "bust-dimes", "bust-quarters", "bust-half-dollars", "bust-dollars",
@@ -21,15 +17,9 @@ EARLY_SERIES = frozenset({
 MODERN_PROOF_FROM = 1968
 
 
-def overrides() -> dict[str, int]:
-    raw = os.environ.get("COINREF_REFERENCE_GRADES", "")
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-        return {slug: parse_grade(text).number for slug, text in data.items()}
-    except Exception as exc:
-        raise ConfigError(f"invalid setting COINREF_REFERENCE_GRADES: {exc}") from None
+def overrides(settings) -> dict[str, int]:
+    """Series slug -> grade number from the settings (validated when the settings load)."""
+    return {slug: parse_grade(text).number for slug, text in settings.coinref_reference_grades.items()}
 
 
 def reference_grade(series: str, strike: str, year: int, custom: dict[str, int] | None = None) -> int:
@@ -37,7 +27,7 @@ def reference_grade(series: str, strike: str, year: int, custom: dict[str, int] 
         return 69 if year >= MODERN_PROOF_FROM else 65
     if strike == "SP":
         return 69 if year >= 1986 else 65
-    custom = overrides() if custom is None else custom
+    custom = custom or {}
     if series in custom:
         return custom[series]
     return 40 if series in EARLY_SERIES else 65

@@ -36,7 +36,7 @@ class PcgsApiSource(Source):
         self.ctx = ctx
         self.run_id = run_id
         self._client = client
-        self._custom = overrides()
+        self._custom = overrides(ctx.settings)
 
     @property
     def client(self):
