@@ -14,6 +14,11 @@ from coinref.errors import EXIT_UNEXPECTED, CoinrefError
 # command modules register themselves on import
 from coinref.cli import db as _db  # noqa: E402,F401  isort: skip
 from coinref.cli import populate as _populate  # noqa: E402,F401  isort: skip
+from coinref.cli import pcgs as _pcgs  # noqa: E402,F401  isort: skip
+from coinref.cli import refresh as _refresh  # noqa: E402,F401  isort: skip
+from coinref.cli import serve as _serve  # noqa: E402,F401  isort: skip
+from coinref.cli import scrape as _scrape  # noqa: E402,F401  isort: skip
+from coinref.cli import search as _search, validate as _validate  # noqa: E402,F401  isort: skip
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,46 @@
+"""``coinref serve``: the HTTP API and the web page, served by uvicorn.
+
+Settings are checked before the server starts (a bad value exits 10, like every command). With one
+worker the app is built here around the command's context; with several, uvicorn starts that many
+processes and each builds its own app (and connection pool) through
+:func:`coinref.api.app.app_from_env`, from the same environment.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coinref.cli.common import app, console_err, get_context
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on (0.0.0.0 for every interface).")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes (about one per core).")]
+    = 1,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
+) -> None:
+    """Serve the HTTP API (/api, OpenAPI at /docs) and the web page (/, /coins/ID, /status)."""
+    import uvicorn
+
+    from coinref.api.app import create_app
+    from coinref.store.migrate import at_head
+
+    ctx = get_context()
+    try:
+        ready = at_head(ctx.engine)
+    except Exception as exc:  # the server still starts: /api/health reports the database state
+        console_err.print(f"warning: the database is not reachable ({type(exc).__name__}); see /api/health")
+    else:
+        if not ready:
+            console_err.print("warning: the database schema is not at the latest revision; run `coinref init`")
+    console_err.print(f"coinref serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
+    options = {"host": host, "port": port, "access_log": access_log, "log_level": "info"}
+    if workers == 1:
+        uvicorn.run(create_app(ctx), **options)
+    else:
+        uvicorn.run("coinref.api.app:app_from_env", factory=True, workers=workers, **options)

@@ -1,0 +1,191 @@
+"""The web page in real headless Chromium (Debian's ``chromium`` driven by Playwright).
+
+A uvicorn server runs the app on a free loopback port, in a thread, against a SQLite database
+holding a small priced catalog (``tests/api_support.py``). The tests type a query and expect the
+right coin first, open its page and check the chart has one line per priced grade, is drawn
+(non-blank canvas pixels) and answers hover; open ``/status``; and check the three pages fit a
+390-pixel-wide phone screen. Screenshots go to ``$COINREF_SCREENSHOT_DIR`` or
+``test-artifacts/screenshots`` at the repository root.
+
+When ``/usr/bin/chromium`` is missing the session tries ``apt-get install chromium`` once; the
+tests skip (with the reason) only when that fails too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from api_support import EAGLE_2021_T2, MORGAN_1881_S, load_sample
+
+from coinref.api.app import create_app
+from coinref.config import load_settings
+from coinref.store.db import make_engine
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"]
+REPO = Path(__file__).resolve().parents[2]
+PHONE = {"width": 390, "height": 844}
+
+
+def screenshot_dir() -> Path:
+    path = Path(os.environ.get("COINREF_SCREENSHOT_DIR") or REPO / "test-artifacts" / "screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def chromium_path() -> tuple[str | None, str]:
+    """The Chromium executable, installing Debian's package when it is missing; else None and why."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM, ""
+    if shutil.which("apt-get") is None:
+        return None, f"{CHROMIUM} is missing and apt-get is not available to install it"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True, timeout=600, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, capture_output=True,
+                       timeout=900, env=env)
+    except (OSError, subprocess.SubprocessError) as exc:
+        if Path(CHROMIUM).exists():  # another worker installed it meanwhile
+            return CHROMIUM, ""
+        return None, f"{CHROMIUM} is missing and `apt-get install chromium` failed: {exc}"
+    return (CHROMIUM, "") if Path(CHROMIUM).exists() else (None, f"{CHROMIUM} still missing after apt-get install")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable, why = chromium_path()
+    if executable is None:
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def site(sqlite_template, tmp_path_factory) -> Iterator[dict]:
+    """A running server: its base URL and the ids of the sample coins."""
+    path = tmp_path_factory.mktemp("browser") / "coinref.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    ids = load_sample(engine)
+    engine.dispose()
+    app = create_app(load_settings(database_url=url, coinref_log_dir=str(path.parent / "logs")))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the test server did not start")
+        time.sleep(0.02)
+    yield {"base": f"http://127.0.0.1:{port}", "ids": ids}
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_search_as_you_type_puts_the_right_coin_first(site, page):
+    searches = []
+    page.on("request", lambda req: searches.append(req.url) if "/api/coins/search" in req.url else None)
+    page.goto(site["base"] + "/")
+    query = "1881-S morgan"
+    page.locator("#q").press_sequentially(query, delay=40)
+    page.wait_for_selector(f'#results[data-query="{query}"] .hit')
+    first = page.locator("#results .hit").first
+    assert first.locator(".hit-name").inner_text() == "1881-S Morgan Dollar"
+    assert "PCGS #7126" in first.inner_text()
+    chips = first.locator(".chips li").all_inner_texts()
+    assert "MS65 $210.00" in chips and "MS64+ $150.00" in chips
+    assert 1 <= len(searches) < len(query), "typing should be debounced into a few requests"
+    assert page.url.endswith("/?q=1881-S%20morgan")
+    page.screenshot(path=str(screenshot_dir() / "search.png"), full_page=True)
+
+
+def test_search_results_render_on_the_server_too(site, page):
+    page.goto(site["base"] + "/?q=2021 silver eagle type 2")
+    assert page.locator("#results .hit .hit-name").first.inner_text() == "2021 Type 2 Silver Eagle"
+
+
+def test_coin_page_draws_the_price_chart_with_hover_values(site, page):
+    page.goto(site["base"] + "/?q=1881-S morgan")
+    page.locator("#results .hit .hit-name").first.click()
+    page.wait_for_url(f"**/coins/{site['ids'][MORGAN_1881_S]}")
+    page.wait_for_function("window.coinrefChart !== undefined")
+    labels = page.evaluate("window.coinrefChart.data.datasets.map(d => d.label)")
+    assert sorted(labels) == ["MS63", "MS64", "MS64+", "MS65"]
+    assert page.evaluate("window.coinrefChart.data.datasets.every(d => d.data.length === 3)")
+    painted = page.evaluate("""() => {
+        const canvas = document.getElementById('price-chart');
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+        return painted;
+    }""")
+    assert painted > 2000, f"the chart canvas looks blank ({painted} painted pixels)"
+    point = page.evaluate("""() => {
+        const meta = window.coinrefChart.getDatasetMeta(0); const el = meta.data[meta.data.length - 1];
+        return {x: el.x, y: el.y};
+    }""")
+    page.locator("#price-chart").scroll_into_view_if_needed()
+    box = page.locator("#price-chart").bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_function("window.coinrefChart.tooltip.getActiveElements().length > 0")
+    tooltip = page.evaluate("window.coinrefChart.tooltip.body.map(b => b.lines.join(' ')).join(' | ')")
+    assert "$" in tooltip
+    table = page.locator("#price-table").inner_text()
+    assert "MS65" in table and "$210.00" in table and "F12" in table  # tracked grades, priced or not
+    assert "Morgan Dollars" in page.inner_text("main") and "PCGS #7126" in page.inner_text("main")
+    page.screenshot(path=str(screenshot_dir() / "coin.png"), full_page=True)
+
+
+def test_status_page_shows_quota_coverage_and_problems(site, page):
+    page.goto(site["base"] + "/status")
+    assert "0 of 1000 calls used" in page.locator("#quota").inner_text()
+    morgan = page.locator('[data-series="morgan-dollars"]')
+    assert "Morgan Dollars" in morgan.inner_text()
+    assert morgan.locator(".bar.coins > span").evaluate("el => el.getBoundingClientRect().width") > 0
+    assert page.locator("#runs").is_visible() and page.locator("#validation").is_visible()
+    page.screenshot(path=str(screenshot_dir() / "status.png"), full_page=True)
+
+
+@pytest.mark.parametrize("name,path", [("search", "/?q=1909-S VDB"), ("coin", None), ("status", "/status")])
+def test_pages_fit_a_phone_screen(site, browser, name, path):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    try:
+        phone = context.new_page()
+        phone.goto(site["base"] + (path or f"/coins/{site['ids'][EAGLE_2021_T2]}"))
+        if name == "coin":
+            phone.wait_for_function("window.coinrefChart !== undefined")
+        overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} page is {overflow}px wider than a 390px screen"
+        phone.screenshot(path=str(screenshot_dir() / f"phone-{name}.png"), full_page=True)
+    finally:
+        context.close()
