@@ -106,10 +106,10 @@ def test_every_planted_problem_is_found_and_exits_6(cli, catalog_engine, catalog
     assert "duplicate natural keys" in plain.stdout
 
 
-def test_duplicate_pcgs_numbers_are_found(cli, catalog_engine, catalog_db_url):
-    if catalog_engine.dialect.name == "sqlite":
-        pytest.skip("SQLite cannot drop the unique constraint on coins.pcgs_number to plant the defect; "
-                    "test_duplicate_checks_on_plain_records covers the check itself")
+# SQLite cannot drop the unique constraint on coins.pcgs_number to plant the defect;
+# test_duplicate_checks_on_plain_records covers the check itself on both backends.
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_duplicate_pcgs_numbers_are_found(cli, catalog_engine, catalog_db_url, backend):
     first, second = _id(catalog_engine, "1881-S Morgan Dollar"), _id(catalog_engine, "1881-O Morgan Dollar")
     with catalog_engine.begin() as conn:
         conn.execute(text("ALTER TABLE coins DROP CONSTRAINT uq_coins_pcgs_number"))
