@@ -24,7 +24,8 @@ app.add_typer(import_app, name="import")
 
 
 class RunProgress:
-    """A Rich progress bar on a terminal, plain log lines every 10% otherwise."""
+    """A Rich progress bar on a terminal (labelled with the tier and series being worked on),
+    plain log lines every 10% otherwise."""
 
     def __init__(self, label: str) -> None:
         self.label = label
@@ -43,10 +44,14 @@ class RunProgress:
         else:
             get_logger("populate").info("%s: %d work items", self.label, total)
 
-    def advance(self) -> None:
+    def advance(self, series_slug: str = "") -> None:
         self.done += 1
         if self._progress is not None:
-            self._progress.advance(self._task)
+            from coinref.catalog.series import series_by_slug
+
+            info = series_by_slug().get(series_slug)
+            label = f"{self.label} {info.tier} {info.slug}" if info else self.label
+            self._progress.update(self._task, advance=1, description=label)
         elif self.total and (self.done == self.total or self.done % max(1, self.total // 10) == 0):
             get_logger("populate").info("%s: %d/%d items", self.label, self.done, self.total)
 

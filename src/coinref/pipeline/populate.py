@@ -173,7 +173,7 @@ class Populator:
                 self._count(item.series_slug, "failed")
                 self.state.errors.append(f"{item.key}: {exc.kind}: {exc.message} ({status})")
                 log.warning("item %s failed: %s", item.key, exc.message)
-                self._progress_advance()
+                self._progress_advance(item.series_slug)
                 continue
             self.state.calls += result.calls
             for key, value in result.stats.items():
@@ -181,7 +181,7 @@ class Populator:
             finished = self._write_item(queue, item, result, run_id)
             if not finished:
                 queue.release(item, "stopped by --limit", count_attempt=False)
-            self._progress_advance()
+            self._progress_advance(item.series_slug)
         self._progress_stop()
 
     async def _dry_run(self, source: Source, series: list[SeriesInfo]) -> None:
@@ -261,9 +261,9 @@ class Populator:
         if self.progress is not None:
             self.progress.start(total)
 
-    def _progress_advance(self) -> None:
+    def _progress_advance(self, series_slug: str) -> None:
         if self.progress is not None:
-            self.progress.advance()
+            self.progress.advance(series_slug)
 
     def _progress_stop(self) -> None:
         if self.progress is not None:

@@ -95,8 +95,8 @@ def render_markdown(report: dict) -> str:
         f"- coins before/after: {report['coins_before']} -> {report['coins_after']}",
         f"- created {report['created']}, updated {report['updated']}, unchanged {report['unchanged']}, "
         f"failed {report['failed']}, quarantined {report['quarantined']}, prices {report['prices']}",
-        f"- API calls spent: {report['api_calls']}"
-        + (f", quota remaining: {report['quota']['remaining']}" if report.get("quota") else ""),
+        f"- requests sent: {report['api_calls']}"
+        + (f" (PCGS API quota remaining today: {report['quota']['remaining']})" if report.get("quota") else ""),
         f"- elapsed: {report['elapsed_s']} s",
         "",
         "| tier | series | records | created | updated | unchanged | failed | quarantined | failure rate |",
