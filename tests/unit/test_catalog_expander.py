@@ -180,3 +180,19 @@ def test_natural_keys_unique_and_names_filled():
     keys = [c.natural_key for c in CATALOG]
     assert len(keys) == len(set(keys))
     assert all(c.full_name and c.short_name and c.metal and c.weight_g for c in CATALOG)
+
+
+def test_p_mark_by_strike_and_strike_word():
+    facts = MINI.replace('last_year = 1935', 'last_year = 1935\np_mark_by_strike = { PR = "1922" }') + """
+[strikes.PR]
+P = "1922"
+[[varieties]]
+years = 1922
+strike = "PR"
+names = ["Reverse Proof"]
+"""
+    coins = {(c.year, c.strike, c.variety): c.full_name for c in expand(parse_facts("peace-dollars", facts))
+             if not c.designation}
+    assert coins[(1922, "PR", "")] == "1922-P Peace Dollar Proof"
+    assert coins[(1922, "PR", "Reverse Proof")] == "1922-P Reverse Proof Peace Dollar"
+    assert coins[(1922, "MS", "")] == "1922 Peace Dollar"

@@ -182,6 +182,7 @@ def _squash(text: str) -> str:
 def expand(facts: SeriesFacts) -> list[CatalogCoin]:
     """All coin entries of one series, base entries first, then their designation entries."""
     p_marks = set(parse_years(facts.p_mark_years)) if facts.p_mark_years else set()
+    p_marks_by_strike = {strike: p_marks | set(parse_years(years)) for strike, years in facts.p_mark_by_strike.items()}
     mintages = _mintage_index(facts)
     used_mintage_keys: set[str] = set()
     coins: list[CatalogCoin] = []
@@ -195,11 +196,12 @@ def expand(facts: SeriesFacts) -> list[CatalogCoin]:
         oz = comp.metal_oz
         if oz is None and comp.precious and comp.fineness is not None:
             oz = (comp.weight_g * comp.fineness / TROY_OZ_G).quantize(Decimal("0.00001"), ROUND_HALF_UP)
-        date = date_text(base.year, base.mint, p_marks)
+        date = date_text(base.year, base.mint, p_marks_by_strike.get(base.strike, p_marks))
         full = _squash(facts.name_template.format(date=date, variety=base.variety, name=base.name,
                                                   denomination=base.denomination))
-        if STRIKE_WORDS[base.strike]:
-            full += f" {STRIKE_WORDS[base.strike]}"
+        word = STRIKE_WORDS[base.strike]
+        if word and word.lower() not in base.variety.lower():  # "Reverse Proof" needs no second "Proof"
+            full += f" {word}"
         short = _squash(f"{date} {base.denomination} {base.variety}")
         mintage = base.mintage
         if mintage is None:

@@ -197,6 +197,7 @@ class SeriesFacts(_Strict):
     first_year: int
     last_year: int
     p_mark_years: str = ""  # years in which Philadelphia coins show a P mint mark
+    p_mark_by_strike: dict[Strike, str] = Field(default_factory=dict)  # more years, for one strike only
     name_template: str = "{date} {variety} {name}"  # full_name; {strike} appended for PR/SP
     notes: str = ""  # why the count differs from the estimate, sources of doubt...
     composition: list[Composition]
@@ -215,6 +216,20 @@ class SeriesFacts(_Strict):
             for mint, years in mints.items():
                 parse_mints([mint])
                 parse_years(years)
+        return v
+
+    @field_validator("p_mark_years")
+    @classmethod
+    def _p_years(cls, v: str) -> str:
+        if v:
+            parse_years(v)
+        return v
+
+    @field_validator("p_mark_by_strike")
+    @classmethod
+    def _p_years_by_strike(cls, v: dict[str, str]) -> dict[str, str]:
+        for years in v.values():
+            parse_years(years)
         return v
 
     @model_validator(mode="after")
