@@ -81,3 +81,10 @@ def test_unknown_priority_is_invalid_input(cli, db_url):
     result = cli("series", "--priority", "P9", env={"DATABASE_URL": db_url})
     assert result.exit_code == 2
     assert "P9" in result.stderr
+
+
+def test_unreachable_database_exits_5_without_the_password(cli):
+    result = cli("series", env={"DATABASE_URL": "postgresql+psycopg://root:s3cret-pw@127.0.0.1:1/nowhere"})
+    assert result.exit_code == 5
+    assert "cannot use the database" in result.stderr
+    assert "s3cret-pw" not in result.stderr + result.stdout

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import sys
 
+from sqlalchemy.exc import OperationalError
+
 from coinref.cli.common import app, console_err
-from coinref.errors import EXIT_UNEXPECTED, CoinrefError
+from coinref.errors import EXIT_UNEXPECTED, EXIT_UPSTREAM, CoinrefError
 
 # command modules register themselves on import
 from coinref.cli import db as _db  # noqa: E402,F401  isort: skip
@@ -32,6 +34,10 @@ def main(argv: list[str] | None = None) -> None:
     except CoinrefError as exc:
         console_err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
         sys.exit(exc.exit_code)
+    except OperationalError as exc:  # the database server is down, unreachable or refused us
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+        console_err.print(f"[bold red]error:[/] cannot use the database: {reason}", highlight=False)
+        sys.exit(EXIT_UPSTREAM)
     except KeyboardInterrupt:
         console_err.print("interrupted")
         sys.exit(130)
