@@ -88,3 +88,29 @@ def test_unreachable_database_exits_5_without_the_password(cli):
     assert result.exit_code == 5
     assert "cannot use the database" in result.stderr
     assert "s3cret-pw" not in result.stderr + result.stdout
+
+
+def _commands():
+    import typer.main
+
+    from coinref.cli.common import app
+
+    root = typer.main.get_command(app)
+    stack = [((), root)]
+    while stack:
+        path, command = stack.pop()
+        subcommands = getattr(command, "commands", {})
+        for name, sub in subcommands.items():
+            stack.append(((*path, name), sub))
+        if path:
+            yield path, command
+
+
+def test_every_command_has_help_text(cli):
+    commands = list(_commands())
+    assert len(commands) >= 20
+    for path, command in commands:
+        assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
+        result = cli(*path, "--help")
+        assert result.exit_code == 0, (path, result.stderr)
+        assert "Usage" in result.stdout
