@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MINTS = ("P", "C", "CC", "D", "O", "S", "W")
 DESIGNATIONS = ("BN", "RB", "RD", "PL", "DMPL", "FB", "FS", "FH", "FBL", "FT", "CAM", "DCAM")
@@ -48,6 +48,39 @@ def parse_mints(text: str | list[str]) -> list[str]:
     return items
 
 
+def _years_text(value: str | int) -> str | int:
+    if value != "":
+        parse_years(value)
+    return value
+
+
+def _mints_text(value: str) -> str:
+    if value:
+        parse_mints(value)
+    return value
+
+
+def _strike_table(value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    for mints in value.values():
+        for mint, years in mints.items():
+            parse_mints([mint])
+            parse_years(years)
+    return value
+
+
+def _years_by_strike(value: dict[str, str]) -> dict[str, str]:
+    for years in value.values():
+        parse_years(years)
+    return value
+
+
+YearsText = Annotated[str, AfterValidator(_years_text)]  # "1878-1904, 1921"; "" for every year
+YearsOrYear = Annotated[str | int, AfterValidator(_years_text)]
+MintsText = Annotated[str, AfterValidator(_mints_text)]  # "P D S"; "" for every mint
+YearsByStrike = Annotated[dict[Strike, str], AfterValidator(_years_by_strike)]
+StrikeTable = Annotated[dict[Strike, dict[str, str]], AfterValidator(_strike_table)]  # strike -> mint -> years
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -56,28 +89,16 @@ class Composition(_Strict):
     """A composition period. A coin takes the first period that matches it (years, strikes, id)."""
 
     id: str = ""  # referenced by issues/varieties with `composition = "id"`
-    years: str = ""  # empty: every year
+    years: YearsText = ""  # empty: every year
     strikes: list[Strike] = Field(default_factory=list)  # empty: every strike
-    mints: str = ""  # empty: every mint
+    mints: MintsText = ""  # empty: every mint
     metal: str  # composition text, e.g. "90% Silver, 10% Copper"
     weight_g: Decimal
     fineness: Decimal | None = None  # fineness of the precious metal, 0..1
     precious: Literal["silver", "gold", "platinum", "palladium"] | None = None
     metal_oz: Decimal | None = None  # stated content in troy oz (bullion); else computed
 
-    @field_validator("years")
-    @classmethod
-    def _years(cls, v: str) -> str:
-        if v:
-            parse_years(v)
-        return v
 
-    @field_validator("mints")
-    @classmethod
-    def _mints(cls, v: str) -> str:
-        if v:
-            parse_mints(v)
-        return v
 
     @model_validator(mode="after")
     def _precious(self) -> Composition:
@@ -101,17 +122,9 @@ class Part(_Strict):
     denomination: str
     name: str = ""
     composition: str = ""
-    strikes: dict[Strike, dict[str, str]]
+    strikes: StrikeTable
     designations: list[str] | None = None
 
-    @field_validator("strikes")
-    @classmethod
-    def _strikes(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        for mints in v.values():
-            for mint, years in mints.items():
-                parse_mints([mint])
-                parse_years(years)
-        return v
 
 
 class Variety(_Strict):
@@ -121,8 +134,8 @@ class Variety(_Strict):
     issue's variety); ``names`` are the full varieties of the coins it makes.
     """
 
-    years: str | int
-    mints: str = "P"
+    years: YearsOrYear
+    mints: MintsText = "P"
     strike: Strike = "MS"
     names: list[str]
     base: str = ""
@@ -132,17 +145,7 @@ class Variety(_Strict):
     denomination: str = ""  # override (multi-denomination series)
     name: str = ""  # override the series' coin name
 
-    @field_validator("years")
-    @classmethod
-    def _years(cls, v):
-        parse_years(v)
-        return v
 
-    @field_validator("mints")
-    @classmethod
-    def _mints(cls, v: str) -> str:
-        parse_mints(v)
-        return v
 
 
 class Issue(_Strict):
@@ -168,8 +171,8 @@ class Issue(_Strict):
 class Exclude(_Strict):
     """Coins a rule would generate that never existed."""
 
-    years: str | int
-    mints: str = ""  # empty: every mint
+    years: YearsOrYear
+    mints: MintsText = ""  # empty: every mint
     strike: Strike | Literal[""] = ""  # empty: every strike
     variety: str | None = None  # None: the plain coin and every variety
     reason: str = ""
@@ -178,8 +181,8 @@ class Exclude(_Strict):
 class DesignationRule(_Strict):
     strike: Strike
     values: list[str]
-    years: str = ""  # empty: every year
-    mints: str = ""  # empty: every mint
+    years: YearsText = ""  # empty: every year
+    mints: MintsText = ""  # empty: every mint
 
     @field_validator("values")
     @classmethod
@@ -196,12 +199,12 @@ class SeriesFacts(_Strict):
     denomination: str  # PCGS code for short names: "$1", "1C", "$2.50"
     first_year: int
     last_year: int
-    p_mark_years: str = ""  # years in which Philadelphia coins show a P mint mark
-    p_mark_by_strike: dict[Strike, str] = Field(default_factory=dict)  # more years, for one strike only
+    p_mark_years: YearsText = ""  # years in which Philadelphia coins show a P mint mark
+    p_mark_by_strike: YearsByStrike = Field(default_factory=dict)  # more years, for one strike only
     name_template: str = "{date} {variety} {name}"  # full_name; {strike} appended for PR/SP
     notes: str = ""  # why the count differs from the estimate, sources of doubt...
     composition: list[Composition]
-    strikes: dict[Strike, dict[str, str]] = Field(default_factory=dict)  # strike -> mint -> years
+    strikes: StrikeTable = Field(default_factory=dict)  # strike -> mint -> years
     parts: list[Part] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)
     varieties: list[Variety] = Field(default_factory=list)
@@ -209,28 +212,8 @@ class SeriesFacts(_Strict):
     designations: list[DesignationRule] = Field(default_factory=list)
     mintage: dict[str, int] = Field(default_factory=dict)  # "1881-S", "1895 PR", "1909-S VDB" -> n
 
-    @field_validator("strikes")
-    @classmethod
-    def _strikes(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        for mints in v.values():
-            for mint, years in mints.items():
-                parse_mints([mint])
-                parse_years(years)
-        return v
 
-    @field_validator("p_mark_years")
-    @classmethod
-    def _p_years(cls, v: str) -> str:
-        if v:
-            parse_years(v)
-        return v
 
-    @field_validator("p_mark_by_strike")
-    @classmethod
-    def _p_years_by_strike(cls, v: dict[str, str]) -> dict[str, str]:
-        for years in v.values():
-            parse_years(years)
-        return v
 
     @model_validator(mode="after")
     def _years_in_range(self) -> SeriesFacts:
