@@ -79,65 +79,57 @@ def _finish(session, run_id: int, result: dict) -> None:
 
 def import_pcgs_numbers(ctx: AppContext, path: Path) -> dict:
     rows = read_csv(path, [{"pcgs_number"}, {"year"}, {"mint_mark"}, {"denomination", "series"}])
-    ensure_ready(ctx.engine)
     source = "import:pcgs-numbers"
     validator = CoinValidator()
-    result = {"file": str(path), "rows": len(rows), "written": 0, "unchanged": 0, "quarantined": 0, "problems": []}
-    with session_scope(ctx.engine) as session:
-        run_id = _start(session, "import", source, path)
-        writer = RecordWriter(session, series_ids(session))
-        for line, row in enumerate(rows, start=2):
-            reasons: list[str] = []
-            record = None
-            try:
-                record = coin_record_from_row(row, source)
-            except (ValueError, CoinrefError) as exc:
-                reasons = [str(exc).splitlines()[0]]
-            if record is not None:
-                reasons = validator.validate(record)
-                if record.pcgs_number is None:
-                    reasons.append("missing pcgs_number")
-            if not reasons:
-                try:
-                    with session.begin_nested():
-                        outcome = writer.write_coin(record)
-                    result["written" if outcome != "unchanged" else "unchanged"] += 1
-                    continue
-                except Rejected as exc:
-                    reasons = [exc.reason]
-            _reject(session, result, run_id, source, row, line, reasons, record)
-        _finish(session, run_id, result)
-    result["run_id"] = run_id
-    return result
+
+    def parse(session, row: dict[str, str]) -> tuple[CoinRecord, list[str]]:
+        record = coin_record_from_row(row, source)
+        reasons = validator.validate(record)
+        if record.pcgs_number is None:
+            reasons.append("missing pcgs_number")
+        return record, reasons
+
+    return _import_rows(ctx, path, rows, "import", source, parse, {})
 
 
 def import_prices(ctx: AppContext, path: Path, source: str) -> dict:
     if not source or not source.replace("-", "").replace("_", "").isalnum():
         raise InvalidInput(f"source name {source!r}: use letters, digits, - or _")
     rows = read_csv(path, [{"grade"}, {"price"}, {"date"}, {"pcgs_number", "year"}])
-    ensure_ready(ctx.engine)
     validator = CoinValidator()
-    result = {"file": str(path), "source": source, "rows": len(rows), "written": 0, "unchanged": 0,
-              "quarantined": 0, "problems": []}
+
+    def parse(session, row: dict[str, str]) -> tuple[PriceRecord, list[str]]:
+        price = _price_record(session, row, source)
+        return price, validator.validate_price(price)
+
+    return _import_rows(ctx, path, rows, "import-prices", source, parse, {"source": source})
+
+
+def _import_rows(ctx: AppContext, path: Path, rows: list[dict[str, str]], kind: str, source: str, parse,
+                 extra: dict) -> dict:
+    """Parse, validate and write every row in one transaction; quarantine the rows that fail."""
+    ensure_ready(ctx.engine)
+    result = {"file": str(path), **extra, "rows": len(rows), "written": 0, "unchanged": 0, "quarantined": 0,
+              "problems": []}
     with session_scope(ctx.engine) as session:
-        run_id = _start(session, "import-prices", source, path)
+        run_id = _start(session, kind, source, path)
         writer = RecordWriter(session, series_ids(session))
         for line, row in enumerate(rows, start=2):
+            record = None
             try:
-                price = _price_record(session, row, source)
-                reasons = validator.validate_price(price)
+                record, reasons = parse(session, row)
             except (ValueError, CoinrefError, InvalidOperation, MatchProblem) as exc:
-                reasons = [getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc)]
-                price = None
+                reasons = [getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc).splitlines()[0]]
             if not reasons:
                 try:
                     with session.begin_nested():
-                        outcome = writer.write_price(price)
+                        write = writer.write_price if isinstance(record, PriceRecord) else writer.write_coin
+                        outcome = write(record)
                     result["written" if outcome != "unchanged" else "unchanged"] += 1
                     continue
                 except Rejected as exc:
                     reasons = [exc.reason]
-            _reject(session, result, run_id, source, row, line, reasons, price)
+            _reject(session, result, run_id, source, row, line, reasons, record)
         _finish(session, run_id, result)
     result["run_id"] = run_id
     return result

@@ -277,9 +277,8 @@ async def price_guide(request: Request, slug: str, page_id: str, grade_range: st
     if refusal is not None:
         return refusal
     state = request.app.state.sim
-    coins = _by_series(state.universe).get(slug)
-    info = series_by_slug().get(slug)
-    if coins is None or info is None or grade_range not in PRICE_RANGES:
+    info, coins = _series_coins(request, slug)
+    if coins is None or grade_range not in PRICE_RANGES:
         return _not_found(request, f"no price guide {slug}/{grade_range}")
     sections = []
     for strike in STRIKE_ORDER:
@@ -292,6 +291,13 @@ async def price_guide(request: Request, slug: str, page_id: str, grade_range: st
     return _answer(request, "website", _page(f"{info.name} Price Guide", body))
 
 
+def _series_coins(request: Request, slug: str):
+    """(series info, [(number, coin)]) of a series the sim serves, or (None, None)."""
+    coins = _by_series(request.app.state.sim.universe).get(slug)
+    info = series_by_slug().get(slug)
+    return (info, coins) if coins is not None and info is not None else (None, None)
+
+
 # -- lookup tables -----------------------------------------------------------------------------
 
 
@@ -300,9 +306,8 @@ async def lookup(request: Request, slug: str) -> Response:
     refusal = await _gate(request, "website")
     if refusal is not None:
         return refusal
-    coins = _by_series(request.app.state.sim.universe).get(slug)
-    info = series_by_slug().get(slug)
-    if coins is None or info is None:
+    info, coins = _series_coins(request, slug)
+    if coins is None:
         return _not_found(request, f"no lookup table for {slug}")
     if _layout(request, slug) == "classic":
         rows = "".join(f'<tr><td data-title="PCGS #">{n}</td><td data-title="Description">{_esc(sim_description(c))}'
@@ -329,9 +334,8 @@ async def series_list(request: Request, slug: str, page_id: str) -> Response:
     refusal = await _gate(request, "website")
     if refusal is not None:
         return refusal
-    coins = _by_series(request.app.state.sim.universe).get(slug)
-    info = series_by_slug().get(slug)
-    if coins is None or info is None:
+    info, coins = _series_coins(request, slug)
+    if coins is None:
         return _not_found(request, f"no CoinFacts category {slug}")
     if _layout(request, slug) == "classic":
         rows = "".join(f'<tr><td>{n}</td><td><a href="/coinfacts/coin/detail/{n}">{_esc(sim_description(c))}</a></td>'
