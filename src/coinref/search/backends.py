@@ -198,6 +198,23 @@ def like_patterns(terms: tuple[Term, ...], most: int = 16) -> list[str]:
     return patterns[:most]
 
 
+def _boolean_query(terms: tuple[Term, ...], render, or_op: str, and_op: str) -> str:
+    """OR over terms, OR over a term's alternatives, AND over an alternative's tokens (each token
+    an OR of its forms). ``render(form, prefix)`` writes one form in the backend's syntax."""
+    groups = []
+    for term in terms:
+        alternatives = []
+        for alternative in _indexable(term):
+            parts = []
+            for token in alternative:
+                forms = [render(form, prefix) for form, prefix in _forms(token)]
+                parts.append(forms[0] if len(forms) == 1 else "(" + or_op.join(forms) + ")")
+            alternatives.append("(" + and_op.join(parts) + ")")
+        if alternatives:
+            groups.append("(" + or_op.join(alternatives) + ")")
+    return or_op.join(groups)
+
+
 def _quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
@@ -208,18 +225,7 @@ class SqliteBackend(SearchBackend):
     @staticmethod
     def match_expression(terms: tuple[Term, ...]) -> str:
         """An FTS5 query: OR over terms, OR over a term's alternatives, AND over an alternative's tokens."""
-        groups = []
-        for term in terms:
-            alternatives = []
-            for alternative in _indexable(term):
-                parts = []
-                for token in alternative:
-                    forms = [_quote(form) + ("*" if prefix else "") for form, prefix in _forms(token)]
-                    parts.append(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
-                alternatives.append("(" + " AND ".join(parts) + ")")
-            if alternatives:
-                groups.append("(" + " OR ".join(alternatives) + ")")
-        return " OR ".join(groups)
+        return _boolean_query(terms, lambda form, prefix: _quote(form) + ("*" if prefix else ""), " OR ", " AND ")
 
     def fulltext(self, conn: Connection, terms: tuple[Term, ...], filters: Filters, limit: int) -> list[tuple]:
         expression = self.match_expression(terms)
@@ -275,18 +281,8 @@ class PostgresBackend(SearchBackend):
 
     @staticmethod
     def tsquery_expression(terms: tuple[Term, ...]) -> str:
-        groups = []
-        for term in terms:
-            alternatives = []
-            for alternative in _indexable(term):
-                parts = []
-                for token in alternative:
-                    forms = [f"'{form}'" + (":*" if prefix else "") for form, prefix in _forms(token)]
-                    parts.append(forms[0] if len(forms) == 1 else "(" + " | ".join(forms) + ")")
-                alternatives.append("(" + " & ".join(parts) + ")")
-            if alternatives:
-                groups.append("(" + " | ".join(alternatives) + ")")
-        return " | ".join(groups)
+        """A tsquery with the same structure as SQLite's MATCH expression."""
+        return _boolean_query(terms, lambda form, prefix: f"'{form}'" + (":*" if prefix else ""), " | ", " & ")
 
     def fulltext(self, conn: Connection, terms: tuple[Term, ...], filters: Filters, limit: int) -> list[tuple]:
         expression = self.tsquery_expression(terms)
