@@ -30,6 +30,9 @@ class CoinrefError(Exception):
     exit_code: int = EXIT_UNEXPECTED
     http_status: int = 500
     retryable: bool = False
+    #: the whole service refuses us (credentials, base URL): no other request of the run can succeed,
+    #: so a run stops at the first one instead of failing every work item
+    fatal: bool = False
     kind: str = "error"
 
     def __init__(self, message: str = "", **details: object) -> None:
@@ -70,6 +73,7 @@ class AuthenticationError(CoinrefError):
 
     exit_code = EXIT_AUTH
     http_status = 502
+    fatal = True
     kind = "authentication"
 
 
@@ -86,6 +90,13 @@ class TransientError(UpstreamError):
 
     retryable = True
     kind = "transient"
+
+
+class WrongEndpoint(UpstreamError):
+    """The remote service says the endpoint does not exist: the configured base URL is wrong."""
+
+    fatal = True
+    kind = "wrong_endpoint"
 
 
 class CircuitOpen(UpstreamError):

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from coinref.cli.common import JsonOption, app, console, console_err, get_context, print_json
-from coinref.errors import EXIT_LIMITED, EXIT_UPSTREAM, InvalidInput
+from coinref.errors import InvalidInput
 from coinref.jsonout import dumps
 from coinref.logs import get_logger
 
@@ -84,10 +84,8 @@ def populate(
         print_json(report)
     else:
         console.print(render_markdown(report), markup=False, highlight=False, soft_wrap=True)
-    if report["stopped"] and report["stopped"] != "limit":
-        raise typer.Exit(EXIT_LIMITED)
-    if report["failed"]:
-        raise typer.Exit(EXIT_UPSTREAM)
+    if report["exit_code"]:
+        raise typer.Exit(report["exit_code"])
 
 
 @export_app.command("coins")

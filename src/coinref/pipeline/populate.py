@@ -6,7 +6,10 @@ item it asks the source for records, validates them, and in ONE transaction writ
 ones, quarantines the rest and marks the item done; so a run killed at any moment loses at most
 the item in flight, which the next run repeats, and never writes a coin or price twice (natural
 keys and the per-day price key make every write an upsert). A source that is out of quota or
-blocked gives its item back as pending and the run stops with exit code 7, resumable.
+blocked gives its item back as pending and the run stops with exit code 7, resumable. A *fatal*
+answer (``CoinrefError.fatal``: a rejected token, a base URL the service does not know) stops the
+run at the first item, which stays pending, with that error's exit code (4, 5): the other items
+would get the same answer, and each would cost a request.
 
 ``dry_run`` plans in memory and writes nothing: for sources without network it computes what
 would change inside a transaction that is rolled back; for remote sources it counts the calls it
@@ -62,7 +65,8 @@ class RunState:
     written: int = 0
     calls: int = 0
     would_call: int = 0
-    stopped: str | None = None  # why the run stopped early: quota, blocked, limit
+    stopped: str | None = None  # why the run stopped early: quota, blocked, limit, authentication...
+    exit_code: int | None = None  # a fatal answer's exit code (authentication 4, wrong endpoint 5)
     errors: list[str] = field(default_factory=list)
 
 
@@ -168,6 +172,13 @@ class Populator:
                 self.state.errors.append(f"{item.key}: {exc.message}")
                 break
             except CoinrefError as exc:
+                if exc.fatal:  # every other item would get the same answer: stop, leave the rest pending
+                    queue.release(item, exc.message)
+                    self.state.stopped = exc.kind
+                    self.state.exit_code = exc.exit_code
+                    self.state.errors.append(f"{item.key}: {exc.kind}: {exc.message}")
+                    log.error("stopping: %s (item %s stays pending)", exc.message, item.key)
+                    break
                 status = queue.fail(item, f"{exc.kind}: {exc.message}")
                 failed_here.add(item.id)  # retried by a later run, not straight away
                 self._count(item.series_slug, "failed")

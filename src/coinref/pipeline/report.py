@@ -32,6 +32,7 @@ def build_report(*, ctx, options, source, series, state, run_id, before, after, 
         "dry_run": options.dry_run,
         "status": status,
         "stopped": state.stopped,
+        "exit_code": _exit_code(state, totals),
         "priority": options.priority,
         "series_selected": [s.slug for s in series],
         "coins_before": before["coins"],
@@ -59,6 +60,17 @@ def build_report(*, ctx, options, source, series, state, run_id, before, after, 
     return report
 
 
+def _exit_code(state, totals) -> int:
+    """The command's exit code: a fatal answer's own, 7 when stopped for now, 5 when items failed."""
+    from coinref.errors import EXIT_LIMITED, EXIT_OK, EXIT_UPSTREAM
+
+    if getattr(state, "exit_code", None):
+        return state.exit_code
+    if state.stopped and state.stopped != "limit":
+        return EXIT_LIMITED
+    return EXIT_UPSTREAM if totals["failed"] else EXIT_OK
+
+
 def _quota(ctx) -> dict | None:
     try:
         from coinref.remote.quota import QuotaLedger
@@ -76,6 +88,10 @@ def _next_steps(options, state, after) -> list[str]:
         steps.append("the quota is used up for today; run the same command again after the reset to resume")
     elif state.stopped in ("blocked", "circuit_open"):
         steps.append("the source is blocking requests; wait, then run the same command again to resume")
+    elif state.stopped == "authentication":
+        steps.append("the API rejected the token; fix PCGS_API_TOKEN and run the same command again to resume")
+    elif state.stopped == "wrong_endpoint":
+        steps.append("the API does not know this endpoint; fix PCGS_API_BASE_URL and run the same command again")
     elif state.stopped == "limit":
         steps.append("stopped at --limit; run the same command again to continue")
     if after.get("quarantined"):

@@ -14,7 +14,8 @@ ledger, call log, retry). What an answer *means* is decided in exactly one funct
 * 429 with "API calls quota exceeded!": quota_exhausted (QuotaExhausted, exit 7; the day closes);
 * 429 otherwise: rate_limited (RateLimited, exit 7; retried after ``Retry-After``);
 * 5xx, 408, timeouts, connection errors: transient (exit 5 once the retries are spent);
-* 404 and anything else: upstream (UpstreamError, exit 5).
+* 404: upstream (WrongEndpoint, exit 5: the base URL is wrong, a run stops at once);
+* anything else: upstream (UpstreamError, exit 5).
 
 Authentication: the static bearer token ``PCGS_API_TOKEN`` (PCGS has no token endpoint). Where a
 deployment fronts the API with its own OAuth2 gateway, ``PCGS_TOKEN_URL`` with ``PCGS_USERNAME``
@@ -51,6 +52,7 @@ from coinref.errors import (
     RateLimited,
     TransientError,
     UpstreamError,
+    WrongEndpoint,
 )
 from coinref.remote.breaker import BreakerRegistry
 from coinref.remote.breaker import breakers as default_breakers
@@ -186,7 +188,7 @@ def classify(response: httpx.Response | None, error: BaseException | None) -> Ou
         return Outcome(
             UPSTREAM,
             status,
-            UpstreamError(f"PCGS answered 404 for {response.request.url.path}: check PCGS_API_BASE_URL"),
+            WrongEndpoint(f"PCGS answered 404 for {response.request.url.path}: check PCGS_API_BASE_URL"),
         )
     if not 200 <= status < 300:
         return Outcome(UPSTREAM, status, UpstreamError(f"unexpected answer from PCGS: HTTP {status}"))
