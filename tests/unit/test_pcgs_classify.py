@@ -17,6 +17,7 @@ from coinref.errors import (
     RateLimited,
     TransientError,
     UpstreamError,
+    WrongEndpoint,
 )
 from coinref.sources.pcgs_api import check_grade_point, classify, normalize_cert, parse_retry_after
 
@@ -60,7 +61,7 @@ def fixture(name: str) -> str:
         (answer(429, fixture("quota_exceeded.xml")), "quota_exhausted", QuotaExhausted),
         (answer(429, '"API calls quota exceeded!"'), "quota_exhausted", QuotaExhausted),
         (answer(429, "Too many requests", {"Retry-After": "1"}), "rate_limited", RateLimited),
-        (answer(404), "upstream", UpstreamError),
+        (answer(404), "upstream", WrongEndpoint),
         (answer(302), "upstream", UpstreamError),
     ],
 )
