@@ -49,6 +49,7 @@ class ConfigError(CoinrefError):
 
     exit_code = EXIT_CONFIG
     http_status = 500
+    fatal = True
     kind = "configuration"
 
 

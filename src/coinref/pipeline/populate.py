@@ -37,9 +37,10 @@ from coinref.pipeline.sources import Source, make_source
 from coinref.pipeline.validation import CoinValidator, validate_batch
 from coinref.pipeline.workqueue import WorkQueue
 from coinref.pipeline.writer import RecordWriter, Rejected
+from coinref.remote.calllog import sent_calls
 from coinref.store.coins import existing_coins, series_ids
 from coinref.store.db import session_scope
-from coinref.store.models import ApiCall, Coin, PriceObservation, Quarantine, Run, WorkItem
+from coinref.store.models import Coin, PriceObservation, Quarantine, Run, WorkItem
 from coinref.store.repo import ensure_ready
 from coinref.timeutil import utcnow
 
@@ -284,10 +285,7 @@ class Populator:
     def _report(self, source: Source, series: list[SeriesInfo], run_id, before, elapsed, log_path) -> dict:
         from coinref.pipeline.report import build_report
 
-        api_calls = 0
-        if run_id is not None:
-            with session_scope(self.engine) as session:
-                api_calls = session.scalar(select(func.count(ApiCall.id)).where(ApiCall.run_id == run_id)) or 0
+        api_calls = sent_calls(self.engine, run_id)
         return build_report(
             ctx=self.ctx, options=self.options, source=source, series=series, state=self.state, run_id=run_id,
             before=before, after=db_counts(self.engine), elapsed=elapsed, api_calls=max(api_calls, self.state.calls),

@@ -8,12 +8,14 @@ For one logical call, :meth:`RemoteCaller.call` runs the retry policy; each atte
 4. the HTTP request itself (httpx, with a per-attempt time limit),
 5. classification of the answer by the source's own ``classify`` function into an
    :class:`Outcome` (the only place a source decides what an answer means),
-6. bookkeeping: a provider's "quota used up" closes the ledger day; one ``api_calls`` row is
-   written; the breaker is told whether the host failed,
+6. bookkeeping: a provider's "quota used up" closes the ledger day; the attempt's ``api_calls``
+   row, written with the reservation in step 3 (outcome ``in_flight``), gets the outcome; a request
+   that provably never left the machine (:func:`never_sent`) gives its reservation back; the
+   breaker is told whether the host failed,
 7. the outcome's error is raised (the retry policy decides whether to try again) or the outcome
    is returned.
 
-Every attempt that gets past step 3 is paid for and logged, whatever happens next.
+Every attempt that gets past step 3 is logged and, unless it provably never left, paid for.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from sqlalchemy import Engine
 from coinref.errors import CoinrefError
 from coinref.logs import get_logger
 from coinref.remote.breaker import HostBreaker
-from coinref.remote.calllog import record_call, scrub_params
+from coinref.remote.calllog import NOT_SENT, complete_call, scrub_params, start_call
 from coinref.remote.pacing import Pacer
 from coinref.remote.quota import QuotaLedger
 from coinref.remote.retry import RetryPolicy
@@ -114,7 +116,13 @@ class RemoteCaller:
         self.breaker.admit()
         await self.pacer.wait()
         self.breaker.admit()
-        day = self.ledger.reserve() if self.ledger else quota_day(_utcnow(), _UTC)
+        safe = scrub_params(params)
+        if self.ledger is not None:
+            day, call_id = self.ledger.reserve_call(endpoint=endpoint, params=safe, run_id=self.run_id)
+        else:
+            day = quota_day(_utcnow(), _UTC)
+            call_id = start_call(self.engine, provider=self.provider, endpoint=endpoint, params=safe, quota_day=day,
+                                 run_id=self.run_id)
         started = self.monotonic()
         response: httpx.Response | None = None
         failure: BaseException | None = None
@@ -124,15 +132,23 @@ class RemoteCaller:
         except (httpx.HTTPError, TimeoutError, OSError) as exc:
             failure = exc
         except BaseException as exc:
-            self._log(endpoint, params, None, UNEXPECTED, started, day, f"{type(exc).__name__}", None)
+            self._log(call_id, endpoint, safe, None, UNEXPECTED, started, f"{type(exc).__name__}", None)
             raise
+        if response is None and never_sent(failure):
+            if self.ledger is not None:
+                self.ledger.release(day, call_id)
+            else:
+                complete_call(self.engine, call_id, status_code=None, outcome=NOT_SENT, duration_ms=None)
+            log.debug("%s %s %s not sent (%s): reservation released", self.provider, endpoint, safe,
+                      type(failure).__name__)
         outcome = classify(response, failure)
         if outcome.kind == QUOTA_EXHAUSTED and self.ledger is not None:
             self.ledger.mark_exhausted(day)
             outcome.error = self.ledger.exhausted_error(day)
         result = summarize(outcome) if summarize is not None and outcome.kind in (SUCCESS, NOT_FOUND) else None
         error_text = outcome.error.message if outcome.error is not None else None
-        self._log(endpoint, params, outcome.status_code, outcome.kind, started, day, error_text, result)
+        if not (response is None and never_sent(failure)):
+            self._log(call_id, endpoint, safe, outcome.status_code, outcome.kind, started, error_text, result)
         self.breaker.record(outcome.error)
         if outcome.error is not None:
             raise outcome.error
@@ -140,28 +156,28 @@ class RemoteCaller:
 
     def _log(
         self,
+        call_id: int,
         endpoint: str,
-        params: Mapping[str, object],
+        safe: Mapping[str, object],
         status: int | None,
         kind: str,
         started: float,
-        day,
         error: str | None,
         result: dict | None,
     ) -> None:
         duration_ms = int((self.monotonic() - started) * 1000)
-        safe = scrub_params(params)
-        record_call(
-            self.engine,
-            provider=self.provider,
-            endpoint=endpoint,
-            params=safe,
-            status_code=status,
-            outcome=kind,
-            duration_ms=duration_ms,
-            quota_day=day,
-            run_id=self.run_id,
-            error=error,
-            result=result,
-        )
+        complete_call(self.engine, call_id, status_code=status, outcome=kind, duration_ms=duration_ms, error=error,
+                      result=result)
         log.debug("%s %s %s -> %s %s (%d ms)", self.provider, endpoint, safe, status, kind, duration_ms)
+
+
+def never_sent(failure: BaseException | None) -> bool:
+    """Whether a transport failure proves the request never left the machine.
+
+    httpx raises ``ConnectError`` (refused, unreachable, DNS failure, TLS handshake failed) and
+    ``ConnectTimeout`` before writing a byte of the request, and ``UnsupportedProtocol`` /
+    ``LocalProtocolError`` / ``InvalidURL`` while building it. Anything later (a read timeout, a
+    dropped connection) may have reached the server and stays paid.
+    """
+    return isinstance(failure, httpx.ConnectError | httpx.ConnectTimeout | httpx.UnsupportedProtocol
+                      | httpx.LocalProtocolError | httpx.InvalidURL)

@@ -1,7 +1,11 @@
 """The API call log (``api_calls``): one row per request sent to a remote provider.
 
-Rows are written by :class:`coinref.remote.caller.RemoteCaller` after each attempt, whatever its
-outcome. Parameters are stored without anything that looks like a credential. ``result`` keeps a
+Rows are written by :class:`coinref.remote.caller.RemoteCaller` before each attempt is sent (with
+the quota reservation, outcome ``in_flight``) and completed with the outcome afterwards, so a row
+left ``in_flight`` is a request whose process died before the answer was read. ``not_sent`` marks
+a request that provably never left the machine (its reservation was given back).
+
+Parameters are stored without anything that looks like a credential. ``result`` keeps a
 small summary of a successful or not-found answer so the same question is not bought twice in a
 quota day (see :func:`find_answer`).
 """
@@ -12,13 +16,15 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select, update
 
 from coinref.store.db import session_scope
 from coinref.store.models import ApiCall
 
 #: outcomes that are answers (the request did its job), as opposed to failures
 ANSWER_OUTCOMES = frozenset({"success", "not_found"})
+IN_FLIGHT = "in_flight"  # written with the reservation, before the request is sent
+NOT_SENT = "not_sent"  # the request never left the machine; its reservation was given back
 _SECRET_WORDS = ("token", "password", "secret", "authorization", "apikey", "api_key")
 
 
@@ -57,6 +63,37 @@ def record_call(
         session.add(row)
         session.flush()
         return row.id
+
+
+def start_call(
+    engine: Engine, *, provider: str, endpoint: str, params: Mapping[str, object], quota_day: date,
+    run_id: int | None = None,
+) -> int:
+    """Write the ``in_flight`` row of a request about to be sent (providers without a quota ledger)."""
+    return record_call(engine, provider=provider, endpoint=endpoint, params=params, status_code=None,
+                       outcome=IN_FLIGHT, duration_ms=None, quota_day=quota_day, run_id=run_id)
+
+
+def complete_call(
+    engine: Engine, call_id: int, *, status_code: int | None, outcome: str, duration_ms: int | None,
+    error: str | None = None, result: dict | None = None,
+) -> None:
+    """Fill in the outcome of a request whose row was written before it was sent."""
+    with session_scope(engine, immediate=True) as session:
+        session.execute(
+            update(ApiCall).where(ApiCall.id == call_id).values(
+                status_code=status_code, outcome=outcome, duration_ms=duration_ms, error=error, result=result)
+        )
+
+
+def sent_calls(engine: Engine, run_id: int | None) -> int:
+    """How many requests of a run may have reached the server (every row but ``not_sent``)."""
+    if run_id is None:
+        return 0
+    with session_scope(engine) as session:
+        return session.scalar(
+            select(func.count(ApiCall.id)).where(ApiCall.run_id == run_id, ApiCall.outcome != NOT_SENT)
+        ) or 0
 
 
 def find_answer(

@@ -9,8 +9,15 @@ number of machines sharing the database can never send more than the limit betwe
 * SQLite: the same two statements inside ``BEGIN IMMEDIATE``, which takes the database's write lock
   first, so no other process can read-then-write in between.
 
-A reservation is never given back: every request that may have reached the server counts,
-whatever its answer. When the provider says its quota is used up, :meth:`QuotaLedger.mark_exhausted`
+Every request that may have reached the server counts, whatever its answer. The one exception is
+a request that provably never left the machine (the connection was refused or never established,
+the host name did not resolve): :meth:`QuotaLedger.release` gives its reservation back.
+
+:meth:`QuotaLedger.reserve_call` writes the request's ``api_calls`` row (outcome ``in_flight``) in
+the same transaction as the reservation, so a process killed while a request is in flight leaves a
+row for every unit it spent; the caller completes the row with the outcome.
+
+When the provider says its quota is used up, :meth:`QuotaLedger.mark_exhausted`
 closes the day for every process. The quota day is the calendar date in the reset time zone
 (``PCGS_QUOTA_RESET_TZ``); it resets at that zone's midnight.
 """
@@ -26,7 +33,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from coinref.errors import QuotaExhausted
+from coinref.remote.calllog import IN_FLIGHT, NOT_SENT
 from coinref.store.db import is_sqlite, session_scope
+from coinref.store.models import ApiCall
 from coinref.store.models import QuotaLedger as LedgerRow
 from coinref.timeutil import quota_day, utcnow
 
@@ -68,6 +77,37 @@ class QuotaLedger:
 
     def reserve(self) -> date:
         """Reserve one call for today; return the quota day, or raise QuotaExhausted."""
+        return self._reserve(None)[0]
+
+    def reserve_call(self, **call: object) -> tuple[date, int]:
+        """Reserve one call and write its ``api_calls`` row (outcome ``in_flight``) in one transaction.
+
+        ``call`` holds the row's columns (endpoint, params, run_id); returns (quota day, row id).
+        """
+        day, call_id = self._reserve(call)
+        assert call_id is not None
+        return day, call_id
+
+    def release(self, day: date, call_id: int | None = None) -> None:
+        """Give back the reservation of a request that provably never left the machine.
+
+        The day's ``used`` goes down by one and the call row (if any) becomes ``not_sent``, in one
+        transaction, so the ledger always equals the number of rows that may have been sent.
+        """
+        with session_scope(self.engine, immediate=True) as session:
+            if call_id is not None:
+                changed = session.execute(
+                    update(ApiCall).where(ApiCall.id == call_id, ApiCall.outcome != NOT_SENT).values(outcome=NOT_SENT)
+                ).rowcount
+                if not changed:
+                    return  # released already
+            session.execute(
+                update(LedgerRow)
+                .where(LedgerRow.provider == self.provider, LedgerRow.day == day, LedgerRow.used > 0)
+                .values(used=LedgerRow.used - 1, updated_at=self.clock())
+            )
+
+    def _reserve(self, call: dict | None) -> tuple[date, int | None]:
         day = self.today()
         now = self.clock()
         insert = sqlite_insert if is_sqlite(self.engine) else pg_insert
@@ -87,12 +127,18 @@ class QuotaLedger:
             .values(used=LedgerRow.used + 1, limit=self.limit, updated_at=now)
             .returning(LedgerRow.used)
         )
+        call_id = None
         with session_scope(self.engine, immediate=True) as session:
             session.execute(create_day)
             used = session.execute(take_one).scalar_one_or_none()
+            if used is not None and call is not None:
+                row = ApiCall(provider=self.provider, quota_day=day, outcome=IN_FLIGHT, **call)
+                session.add(row)
+                session.flush()
+                call_id = row.id
         if used is None:
             raise self.exhausted_error(day)
-        return day
+        return day, call_id
 
     def mark_exhausted(self, day: date | None = None) -> None:
         """Close the quota day for every process (the provider said the quota is used up)."""

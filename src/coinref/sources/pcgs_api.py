@@ -315,7 +315,24 @@ def token_provider(settings: Settings, transport: httpx.AsyncBaseTransport | Non
         )
     if settings.pcgs_api_token is None or not settings.pcgs_api_token.get_secret_value().strip():
         raise ConfigError(MISSING_TOKEN_HELP)
-    return StaticToken(settings.pcgs_api_token.get_secret_value().strip())
+    token = settings.pcgs_api_token.get_secret_value().strip()
+    check_token(token, "PCGS_API_TOKEN")
+    return StaticToken(token)
+
+
+def check_token(token: str, source: str) -> None:
+    """ConfigError (exit 10) unless ``token`` can travel in an HTTP header as it is.
+
+    A bearer token is visible ASCII without spaces (RFC 6750 ``b64token``). A line break, a space or
+    a non-ASCII character (a pasted token with a stray quote or a wrapped line) could never be
+    sent: the check runs before any quota is reserved and names the problem, never the token.
+    """
+    for position, char in enumerate(token, 1):
+        if not "!" <= char <= "~":
+            what = {"\n": "a line break", "\r": "a carriage return", " ": "a space", "\t": "a tab"}.get(
+                char, "a control character" if ord(char) < 32 or ord(char) == 127 else "a non-ASCII character")
+            raise ConfigError(f"{source} contains {what} at position {position}: a token is visible ASCII "
+                              "characters only; copy it again from pcgs.com")
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,6 +428,7 @@ class PcgsClient:
         summarize = _summary if endpoint in (BY_GRADE, BY_CERT) else None
         for reauthenticated in (False, True):
             token = await self._tokens.bearer()
+            check_token(token, "the API token" if self._tokens.can_refresh else "PCGS_API_TOKEN")
 
             async def send(token: str = token) -> httpx.Response:
                 return await self._http.get(path, params=params, headers={"Authorization": f"bearer {token}"})

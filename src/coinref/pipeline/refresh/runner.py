@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from coinref.catalog.series import TIERS
 from coinref.config import Settings
@@ -57,10 +57,11 @@ from coinref.logs import LOGGER_NAME, close_run_log, get_logger, open_run_log
 from coinref.pipeline.refresh.planner import DEFAULT_POLICY, Plan, ScoringPolicy, plan_batch, refresh_budget
 from coinref.pipeline.refresh.points import PRICE_SOURCE, load_points
 from coinref.pipeline.refresh.tracked import TrackedGrades
+from coinref.remote.calllog import sent_calls
 from coinref.remote.quota import QuotaLedger
 from coinref.store import prices
 from coinref.store.db import session_scope
-from coinref.store.models import ApiCall, PriceObservation, Run
+from coinref.store.models import PriceObservation, Run
 from coinref.store.repo import ensure_ready
 from coinref.timeutil import utcnow
 
@@ -346,17 +347,10 @@ def _finish_run(env: RefreshEnv, run_id: int, status: str, counts: dict, report:
         run.report = json.loads(dumps(report, indent=None))
 
 
-def _requests_of_run(engine: Engine, run_id: int | None) -> int:
-    if run_id is None:
-        return 0
-    with session_scope(engine) as session:
-        return session.scalar(select(func.count(ApiCall.id)).where(ApiCall.run_id == run_id)) or 0
-
-
 def _report(env, options, plan: Plan, quota, reserve, state: RunCounts, run_id, started_at, elapsed,
             log_path) -> dict:
     counts = {key: state.counts.get(key, 0) for key in COUNT_KEYS}
-    counts["requests"] = _requests_of_run(env.engine, run_id)
+    counts["requests"] = sent_calls(env.engine, run_id)
     if options.dry_run:
         status = "dry-run"
     elif state.stopped:
