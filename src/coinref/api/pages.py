@@ -117,7 +117,7 @@ def chart_data(observations: list[dict]) -> list[dict[str, Any]]:
 def coin_page(request: Request, ctx: Ctx, coin_id: int) -> Response:
     if not 1 <= coin_id <= DB_ID_MAX:
         raise NotFound(f"no coin with id {coin_id}")
-    with session_scope(ctx.engine) as session:
+    with session_scope(ctx.engine, read_only=True) as session:
         coin, series = queries.find_coin(session, coin_id=coin_id)
         detail = queries.coin_detail(session, coin, series, None)
         history = queries.price_history(session, coin, None, None)

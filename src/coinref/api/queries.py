@@ -171,7 +171,7 @@ def catalog_counts() -> dict[str, int]:
 def series_coverage(engine: Engine) -> list[dict[str, Any]]:
     """The series overview plus, per series, catalog entries, coins with a PCGS number and with a price."""
     rows = repo.series_overview(engine)
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         numbered = dict(session.execute(
             select(Series.slug, func.count(Coin.id)).join(Coin).where(Coin.pcgs_number.is_not(None))
             .group_by(Series.slug)).all())
@@ -200,7 +200,7 @@ def recent_runs(engine: Engine, *, limit: int, kind: str | None, with_reports: b
     query = select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)
     if kind:
         query = query.where(Run.kind == kind)
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         runs = session.scalars(query).all()
     return [
         {
@@ -220,7 +220,7 @@ def recent_runs(engine: Engine, *, limit: int, kind: str | None, with_reports: b
 
 def open_quarantine(engine: Engine, *, latest: int = 10) -> dict[str, Any]:
     """Open quarantined records: the count per source and the newest few with their reasons."""
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         per_source = dict(session.execute(
             select(Quarantine.source, func.count(Quarantine.id)).where(Quarantine.status == "open")
             .group_by(Quarantine.source)).all())

@@ -100,7 +100,7 @@ NOT_FOUND = {404: _error("no coin with that number or id")}
 
 
 def _coin_detail(ctx: AppContext, spots, **key: int) -> dict:
-    with session_scope(ctx.engine) as session:
+    with session_scope(ctx.engine, read_only=True) as session:
         coin, series = queries.find_coin(session, **key)
         detail = queries.coin_detail(session, coin, series, spots)
     record_lookup(ctx.engine, coin.id)
@@ -130,7 +130,7 @@ def coin_prices(
 ) -> dict:
     """The price history of a coin: every observation, optionally of one grade and from a day on."""
     parsed = parse_grade(no_nul(grade, "grade")) if grade else None
-    with session_scope(ctx.engine) as session:
+    with session_scope(ctx.engine, read_only=True) as session:
         coin, series = queries.find_coin(session, pcgs_number=pcgs_number)
         observations = queries.price_history(session, coin, parsed, since)
         summary = queries.coin_summary(coin, series.slug)

@@ -72,7 +72,7 @@ class RunState:
 
 
 def db_counts(engine) -> dict[str, int]:
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         return {
             "coins": session.scalar(select(func.count(Coin.id))) or 0,
             "coins_with_pcgs_number": session.scalar(select(func.count(Coin.id)).where(Coin.pcgs_number.is_not(None)))

@@ -19,7 +19,7 @@ def _record(row: Quarantine) -> CoinRecord | PriceRecord:
 
 
 def list_quarantine(engine: Engine, source: str | None = None, status: str = "open") -> list[dict]:
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         query = select(Quarantine).where(Quarantine.status == status).order_by(Quarantine.id)
         if source:
             query = query.where(Quarantine.source == source)

@@ -165,7 +165,7 @@ def _natural_key(coin: _CoinView, normalized: bool) -> tuple:
 
 
 def _load_coins(engine: Engine, series: str | None) -> list[_CoinView]:
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         query = select(Coin.id, Series.slug, Coin.year, Coin.mint_mark, Coin.strike, Coin.variety, Coin.designation,
                        Coin.denomination, Coin.full_name, Coin.short_name, Coin.pcgs_number).join(Series)
         if series:
@@ -174,13 +174,13 @@ def _load_coins(engine: Engine, series: str | None) -> list[_CoinView]:
 
 
 def _series_bounds(engine: Engine) -> dict[str, tuple[int, int | None, str]]:
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         return {slug: (first, last, denom) for slug, first, last, denom in
                 session.execute(select(Series.slug, Series.first_year, Series.last_year, Series.denomination))}
 
 
 def _price_days(engine: Engine) -> dict[int, date]:
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         rows = session.execute(select(PriceObservation.coin_id, func.max(PriceObservation.observed_on))
                                .group_by(PriceObservation.coin_id))
         return {coin_id: day for coin_id, day in rows}

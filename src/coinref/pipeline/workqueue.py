@@ -180,7 +180,7 @@ class WorkQueue:
 
     # status -------------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, read_only=True) as session:
             rows = session.execute(
                 select(WorkItem.status, func.count()).where(WorkItem.queue == self.queue).group_by(WorkItem.status)
             ).all()

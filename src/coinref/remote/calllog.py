@@ -90,7 +90,7 @@ def sent_calls(engine: Engine, run_id: int | None) -> int:
     """How many requests of a run may have reached the server (every row but ``not_sent``)."""
     if run_id is None:
         return 0
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         return session.scalar(
             select(func.count(ApiCall.id)).where(ApiCall.run_id == run_id, ApiCall.outcome != NOT_SENT)
         ) or 0
@@ -101,7 +101,7 @@ def find_answer(
 ) -> dict | None:
     """The stored answer summary of the same request earlier in the same quota day, if any."""
     wanted = {k: str(v) for k, v in scrub_params(params).items()}
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         rows = session.execute(
             select(ApiCall.params, ApiCall.result, ApiCall.outcome)
             .where(
@@ -140,7 +140,7 @@ def list_calls(
         query = query.where(ApiCall.outcome.not_in(ANSWER_OUTCOMES))
     if limit:
         query = query.limit(limit)
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         rows = session.scalars(query).all()
     return [
         {

@@ -160,7 +160,7 @@ class QuotaLedger:
     def status(self) -> dict[str, object]:
         """Limit, used, remaining, exhausted and reset time of today's quota (no call, no write)."""
         day = self.today()
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, read_only=True) as session:
             row = session.execute(
                 select(LedgerRow.used, LedgerRow.exhausted).where(
                     LedgerRow.provider == self.provider, LedgerRow.day == day

@@ -92,7 +92,7 @@ def export_coins(engine: Engine, series: list[str] | None = None) -> list[dict[s
     """Every coin with the export fields, in series order then year, mint, strike, variety, designation."""
     from coinref.catalog.series import TIERS
 
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         query = select(Coin, Series.slug, Series.tier, Series.sort_order).join(Series)
         if series:
             query = query.where(Series.slug.in_(series))

@@ -1,8 +1,9 @@
 """Engines and sessions for both backends.
 
-SQLite gets WAL journaling, foreign keys and a busy timeout on every connection (so several
-processes can share one file); PostgreSQL goes through psycopg 3. ``session_scope`` is the one
-transaction helper the rest of the code uses.
+SQLite gets WAL journaling, foreign keys and a busy timeout on every connection, and every write
+transaction begins with ``BEGIN IMMEDIATE`` (so several processes can share one file: writers wait
+for each other, readers never wait); PostgreSQL goes through psycopg 3. ``session_scope`` is the
+one transaction helper the rest of the code uses.
 """
 
 from __future__ import annotations
@@ -56,14 +57,29 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def write_bind(engine: Engine) -> Engine:
+    """The engine to write through: on SQLite its transactions start with ``BEGIN IMMEDIATE``.
+
+    Why: in WAL mode a *deferred* transaction that reads and then writes cannot wait for the
+    write lock. If another process committed after the read, SQLite answers "database is locked"
+    (SQLITE_BUSY_SNAPSHOT) at once, whatever ``busy_timeout`` says, because the snapshot read is
+    stale. ``BEGIN IMMEDIATE`` takes the write lock first and waits for it (``busy_timeout``, 30 s),
+    so writers queue instead of failing; readers are never blocked (WAL). PostgreSQL: unchanged.
+    """
+    return engine.execution_options(sqlite_begin="BEGIN IMMEDIATE") if is_sqlite(engine) else engine
+
+
 @contextmanager
-def session_scope(engine: Engine, *, immediate: bool = False) -> Iterator[Session]:
+def session_scope(engine: Engine, *, immediate: bool = True, read_only: bool = False) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on any exception.
 
-    ``immediate=True`` takes SQLite's write lock at BEGIN (``BEGIN IMMEDIATE``), which makes a
-    read-then-write atomic across processes; on PostgreSQL it changes nothing.
+    Every transaction is a write transaction unless ``read_only=True``: on SQLite it begins with
+    ``BEGIN IMMEDIATE`` (see :func:`write_bind`), which makes a read-then-write atomic across
+    processes and makes concurrent writers wait for each other instead of failing. Pure reads pass
+    ``read_only=True`` and run in a deferred transaction that never blocks or waits. (``immediate``
+    is kept for the callers that spell it out.) On PostgreSQL both are ordinary transactions.
     """
-    bind = engine.execution_options(sqlite_begin="BEGIN IMMEDIATE") if immediate and is_sqlite(engine) else engine
+    bind = write_bind(engine) if immediate and not read_only else engine
     with Session(bind, expire_on_commit=False) as session:
         try:
             yield session

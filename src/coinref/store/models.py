@@ -145,6 +145,30 @@ class PricePointMiss(Base):
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class PricePointClaim(Base):
+    """A refresh run's claim on a (coin, grade, plus) for one quota day: one buyer per point and day.
+
+    ``status`` is ``held`` while the request is under way (until ``lease_expires_at``; a claim whose
+    lease expired, or whose owner process is gone, can be taken over) and ``bought`` once PCGS
+    answered. A claim whose request never brought an answer is deleted, so the point can be tried
+    again. See ``pipeline/refresh/claims.py``.
+    """
+
+    __tablename__ = "price_point_claims"
+    __table_args__ = (UniqueConstraint("coin_id", "grade", "plus", "source", "day", name="uq_claims_point_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coin_id: Mapped[int] = mapped_column(ForeignKey("coins.id", ondelete="CASCADE"))
+    grade: Mapped[int] = mapped_column(Integer)
+    plus: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="held")  # held | bought
+    owner: Mapped[str] = mapped_column(String(120))  # host:pid
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    lease_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Cert(Base):
     """A certified (slabbed) coin."""
 
@@ -208,6 +232,8 @@ class Run(Base):
     report: Mapped[dict] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    owner: Mapped[str | None] = mapped_column(String(120))  # host:pid of the process running it
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # renewed while it runs
 
 
 class WorkItem(Base):

@@ -21,7 +21,7 @@ def series_overview(engine: Engine, priority: str | None = None) -> list[dict[st
     """The registry with the number of coins (all entries and base entries) per series."""
     ensure_ready(engine)
     wanted = {s.slug for s in select_series(priority)}
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         counts = dict(
             session.execute(select(Series.slug, func.count(Coin.id)).outerjoin(Coin).group_by(Series.slug)).all()
         )

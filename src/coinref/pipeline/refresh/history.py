@@ -41,7 +41,7 @@ def price_history(
     ``since`` keeps observations from that day on, ``source`` one price source.
     """
     ensure_ready(engine)
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         coin = session.scalars(select(Coin).where(Coin.pcgs_number == pcgs_number)).first()
         if coin is None:
             raise NotFound(f"no coin has PCGS number {pcgs_number}", pcgs_number=pcgs_number)

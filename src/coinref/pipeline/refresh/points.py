@@ -116,7 +116,7 @@ def load_points(
     tracked = tracked or default_tracked_grades()
     wanted_tier = priority.upper() if priority and priority.lower() != "all" else None
     since = today - timedelta(days=HISTORY_DAYS)
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         coin_rows = session.execute(
             select(
                 Coin.id, Coin.pcgs_number, Coin.full_name, Series.slug, Series.tier, Coin.strike, Coin.year,

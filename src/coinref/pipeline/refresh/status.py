@@ -88,7 +88,7 @@ def refresh_status(env) -> dict[str, object]:
     budget, reserve = refresh_budget(quota, env.settings.refresh_reserve_pct)
     freshness = point_freshness(env)
     freshness.pop("_points")
-    with session_scope(env.engine) as session:
+    with session_scope(env.engine, read_only=True) as session:
         last = session.scalars(select(Run).where(Run.kind == "refresh").order_by(Run.id.desc()).limit(1)).first()
         runs = session.scalar(select(func.count(Run.id)).where(Run.kind == "refresh")) or 0
     return {
@@ -110,7 +110,7 @@ def refresh_report(env, days: int = REPORT_DAYS) -> dict[str, object]:
     today = ledger.today()
     first = today - timedelta(days=days - 1)
     window = [first + timedelta(days=i) for i in range(days)]
-    with session_scope(env.engine) as session:
+    with session_scope(env.engine, read_only=True) as session:
         stored = dict(
             session.execute(
                 select(PriceObservation.observed_on, func.count(PriceObservation.id))

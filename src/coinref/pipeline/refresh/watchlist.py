@@ -92,7 +92,7 @@ def watch_remove(engine: Engine, text: str) -> dict[str, object]:
 def watch_list(engine: Engine) -> list[dict[str, object]]:
     """Watched coins, oldest first, with the day of their latest API price."""
     ensure_ready(engine)
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:
         latest = (
             select(PriceObservation.coin_id, func.max(PriceObservation.observed_on).label("last"))
             .where(PriceObservation.source == PRICE_SOURCE)

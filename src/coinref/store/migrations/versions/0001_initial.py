@@ -26,7 +26,6 @@ def upgrade() -> None:
     sa.Column('quota_day', sa.Date(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
-    sa.Column('result', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_calls'))
     )
@@ -131,7 +130,7 @@ def upgrade() -> None:
     sa.Column('short_name', sa.String(length=250), nullable=False),
     sa.Column('pcgs_number', sa.Integer(), nullable=True),
     sa.Column('ngc_number', sa.String(length=20), nullable=True),
-    sa.Column('metal', sa.String(length=200), nullable=True),
+    sa.Column('metal', sa.String(length=80), nullable=True),
     sa.Column('weight_g', sa.Numeric(precision=10, scale=4), nullable=True),
     sa.Column('fineness', sa.Numeric(precision=6, scale=4), nullable=True),
     sa.Column('metal_oz', sa.Numeric(precision=10, scale=5), nullable=True),
