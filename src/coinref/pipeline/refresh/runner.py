@@ -19,8 +19,9 @@ One run:
 6. finishes the run row, appends to ``price_refresh_YYYY-MM-DD.log`` and rewrites
    ``price_refresh_latest.md`` in ``COINREF_LOG_DIR``.
 
-Before each request the run checks that no other process observed the point today, so runs that
-overlap (cron and a manual run) rarely buy a point twice.
+Before each request the run claims the point for the quota day (:mod:`.claims`): runs that overlap
+(two cron triggers, cron and a manual run) never buy the same point twice; a point another run
+holds or bought today is skipped (``skipped_observed``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from coinref.catalog.series import TIERS
 from coinref.config import Settings
@@ -54,6 +55,7 @@ from coinref.errors import (
 )
 from coinref.jsonout import dumps
 from coinref.logs import LOGGER_NAME, close_run_log, get_logger, open_run_log
+from coinref.pipeline.refresh.claims import PointClaims, PointKey
 from coinref.pipeline.refresh.planner import DEFAULT_POLICY, Plan, ScoringPolicy, plan_batch, refresh_budget
 from coinref.pipeline.refresh.points import PRICE_SOURCE, load_points
 from coinref.pipeline.refresh.tracked import TrackedGrades
@@ -61,7 +63,7 @@ from coinref.remote.calllog import sent_calls
 from coinref.remote.quota import QuotaLedger
 from coinref.store import prices
 from coinref.store.db import session_scope
-from coinref.store.models import PriceObservation, Run
+from coinref.store.models import Run
 from coinref.store.repo import ensure_ready
 from coinref.timeutil import utcnow
 
@@ -187,7 +189,7 @@ async def execute_plan(env: RefreshEnv, options: RefreshOptions, plan: Plan, quo
         elif plan.batch:
             client = env.make_client(run_id)
             try:
-                await _execute(env, options, plan, reserve, state, client, started)
+                await _execute(env, options, plan, reserve, state, client, started, run_id)
             finally:
                 await client.aclose()
     except BaseException as exc:
@@ -233,9 +235,10 @@ def run_refresh(env: RefreshEnv, options: RefreshOptions | None = None) -> dict:
 
 
 async def _execute(env: RefreshEnv, options: RefreshOptions, plan: Plan, reserve: int, state: RunCounts,
-                   client: PcgsClient, started: float) -> None:
+                   client: PcgsClient, started: float, run_id: int | None = None) -> None:
     ledger = client.ledger
     today = plan.today
+    claims = PointClaims(env.engine, run_id, clock=env.clock)
     for scored in plan.batch:
         point = scored.point
         if options.time_budget_s is not None and env.monotonic() - started >= options.time_budget_s:
@@ -246,14 +249,23 @@ async def _execute(env: RefreshEnv, options: RefreshOptions, plan: Plan, reserve
             state.stopped = "reserve" if reserve else "quota_exhausted"
             state.stop_message = _no_budget_message(ledger.status(), reserve)
             break
-        if _observed_today(env.engine, point.coin.id, point.grade, point.plus, today):
+        key = PointKey(point.coin.id, point.grade, point.plus, PRICE_SOURCE, today)
+        if not claims.claim(key):  # bought today already, or another process is buying it now
             state.counts["skipped_observed"] += 1
             continue
         state.counts["attempted"] += 1
         try:
-            left = None if options.time_budget_s is None else options.time_budget_s - (env.monotonic() - started)
-            async with asyncio.timeout(left):
-                facts = await client.get_coin_facts_by_grade(point.coin.pcgs_number, point.grade, point.plus)
+            try:
+                left = None if options.time_budget_s is None else options.time_budget_s - (env.monotonic() - started)
+                async with asyncio.timeout(left):
+                    facts = await client.get_coin_facts_by_grade(point.coin.pcgs_number, point.grade, point.plus)
+            except (NotFound, InvalidInput):
+                claims.bought(key)  # an answer: "no data" or a refusal is not asked again today
+                raise
+            except BaseException:
+                claims.release(key)  # no answer came back: another run may try later
+                raise
+            claims.bought(key)
         except TimeoutError:
             state.stopped = "time_budget"
             state.stop_message = f"the time budget of {options.time_budget_s:g} s ran out during a request"
@@ -298,16 +310,6 @@ async def _execute(env: RefreshEnv, options: RefreshOptions, plan: Plan, reserve
             )
         state.counts["stored"] += 1
         log.debug("PCGS #%s %s: %s", point.coin.pcgs_number, point.label, facts.price_guide_value)
-
-
-def _observed_today(engine: Engine, coin_id: int, grade: int, plus: bool, today) -> bool:
-    with session_scope(engine) as session:
-        return session.scalar(
-            select(PriceObservation.id).where(
-                PriceObservation.coin_id == coin_id, PriceObservation.grade == grade, PriceObservation.plus == plus,
-                PriceObservation.source == PRICE_SOURCE, PriceObservation.observed_on == today,
-            ).limit(1)
-        ) is not None
 
 
 def _store_miss(env: RefreshEnv, point, reason: str) -> None:
