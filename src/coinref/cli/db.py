@@ -10,7 +10,7 @@ from rich.table import Table
 from coinref.catalog.grades import standard_grades
 from coinref.cli.common import JsonOption, app, console, get_context, print_json
 from coinref.store import repo
-from coinref.store.migrate import head_revision, upgrade
+from coinref.store.migrate import head_revision, init_database
 from coinref.store.seed import seed_reference_data
 
 
@@ -18,8 +18,7 @@ from coinref.store.seed import seed_reference_data
 def init(json_out: JsonOption = False) -> None:
     """Create or upgrade the database to the latest schema and seed reference data (idempotent)."""
     ctx = get_context()
-    upgrade(ctx.engine)
-    changed = seed_reference_data(ctx.engine)
+    changed = init_database(ctx.engine, seed_reference_data)
     result = {"database": ctx.engine.url.render_as_string(hide_password=True), "revision": head_revision(),
               "changed": changed}
     if json_out:

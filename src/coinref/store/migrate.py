@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -47,3 +51,47 @@ def head_revision() -> str:
 
 def at_head(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+#: the PostgreSQL advisory lock key ``coinref init`` holds while it migrates and seeds
+INIT_LOCK_KEY = zlib.crc32(b"coinref init")
+
+
+@contextmanager
+def init_lock(engine: Engine) -> Iterator[None]:
+    """Hold the database's init lock: concurrent ``coinref init`` runs take turns.
+
+    PostgreSQL: a session advisory lock (``pg_advisory_lock``) on a connection of its own, so two
+    processes never run ``CREATE TABLE`` / ``CREATE EXTENSION`` or the seed at the same time (the
+    loser failed with a unique violation on ``pg_type``). SQLite: an exclusive ``flock`` on a
+    ``<database>-init.lock`` file beside the database (migrations run on their own connection, which
+    a ``BEGIN IMMEDIATE`` held elsewhere in the same process would block). The next holder finds
+    the schema at head and the seed in place, and changes nothing.
+    """
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if not database or database == ":memory:":
+            yield
+            return
+        with open(f"{database}-init.lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": INIT_LOCK_KEY})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": INIT_LOCK_KEY})
+            conn.commit()
+
+
+def init_database(engine: Engine, seed: Callable[[Engine], dict]) -> dict:
+    """Migrate to head and seed, under :func:`init_lock`; returns what ``seed`` changed."""
+    with init_lock(engine):
+        upgrade(engine)
+        return seed(engine)
