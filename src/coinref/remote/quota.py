@@ -98,8 +98,9 @@ class QuotaLedger:
             if call_id is not None:
                 changed = session.execute(
                     update(ApiCall).where(ApiCall.id == call_id, ApiCall.outcome != NOT_SENT).values(outcome=NOT_SENT)
-                ).rowcount
-                if not changed:
+                    .returning(ApiCall.id)
+                ).scalar_one_or_none()
+                if changed is None:
                     return  # released already
             session.execute(
                 update(LedgerRow)

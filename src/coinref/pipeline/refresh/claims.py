@@ -96,18 +96,20 @@ class PointClaims:
                     coin_id=key.coin_id, grade=key.grade, plus=key.plus, source=key.source, day=key.day,
                     status="held", owner=self.owner, run_id=self.run_id, lease_expires_at=expires)
                 .on_conflict_do_nothing(index_elements=["coin_id", "grade", "plus", "source", "day"])
-            ).rowcount
-            if inserted:
+                .returning(PricePointClaim.id)
+            ).scalar_one_or_none()  # RETURNING, not rowcount: drivers may report -1 for "unknown"
+            if inserted is not None:
                 return True
             held = session.execute(select(PricePointClaim.owner, PricePointClaim.lease_expires_at)
                                    .where(*key.where(), PricePointClaim.status == "held")).first()
             if held is None or not (_expired(held.lease_expires_at, now) or owner_gone(held.owner)):
                 return False
-            return bool(session.execute(
+            return session.execute(
                 update(PricePointClaim).where(*key.where(), PricePointClaim.status == "held",
                                               PricePointClaim.owner == held.owner)
                 .values(owner=self.owner, run_id=self.run_id, lease_expires_at=expires)
-            ).rowcount)
+                .returning(PricePointClaim.id)
+            ).scalar_one_or_none() is not None
 
     def bought(self, key: PointKey) -> None:
         """PCGS answered: the point is done for the day."""
