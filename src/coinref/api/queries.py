@@ -29,6 +29,7 @@ from coinref.store.coins import coin_export_row
 from coinref.store.db import session_scope
 from coinref.store.migrate import head_revision
 from coinref.store.models import Coin, PriceObservation, Quarantine, Run, Series
+from coinref.store.runs import mark_interrupted_runs
 
 log = get_logger("api")
 Point = tuple[int, bool]
@@ -197,6 +198,7 @@ def tier_coverage(series_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def recent_runs(engine: Engine, *, limit: int, kind: str | None, with_reports: bool) -> list[dict[str, Any]]:
+    mark_interrupted_runs(engine)  # a run whose process is gone is shown interrupted, not running
     query = select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)
     if kind:
         query = query.where(Run.kind == kind)

@@ -42,6 +42,7 @@ from coinref.store.coins import existing_coins, series_ids
 from coinref.store.db import session_scope
 from coinref.store.models import Coin, PriceObservation, Quarantine, Run, WorkItem
 from coinref.store.repo import ensure_ready
+from coinref.store.runs import mark_interrupted_runs, renew_run
 from coinref.timeutil import utcnow
 
 log = get_logger("populate")
@@ -124,6 +125,7 @@ class Populator:
 
     # --- runs -------------------------------------------------------------------------------
     def _start_run(self) -> int:
+        mark_interrupted_runs(self.engine)
         with session_scope(self.engine) as session:
             run = Run(kind="populate", source=self.options.source, status="running",
                       args={"priority": self.options.priority, "series": self.options.series,
@@ -159,6 +161,7 @@ class Populator:
             item = queue.claim(slugs, exclude_ids=failed_here)
             if item is None:
                 break
+            renew_run(self.engine, run_id)
             try:
                 result = await source.fetch(item)
             except LimitedError as exc:

@@ -232,8 +232,9 @@ class Run(Base):
     report: Mapped[dict] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    owner: Mapped[str | None] = mapped_column(String(120))  # host:pid of the process running it
-    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # renewed while it runs
+    # host:pid of the process running it, and a lease it renews while it works (see store/runs.py)
+    owner: Mapped[str | None] = mapped_column(String(120), default=lambda: _run_owner())
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=lambda: _run_lease())
 
 
 class WorkItem(Base):
@@ -289,3 +290,15 @@ class Watch(Base):
     coin_id: Mapped[int] = mapped_column(ForeignKey("coins.id", ondelete="CASCADE"), unique=True)
     note: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def _run_owner() -> str:
+    from coinref.store.runs import process_owner
+
+    return process_owner()
+
+
+def _run_lease() -> datetime:
+    from coinref.store.runs import new_lease
+
+    return new_lease()

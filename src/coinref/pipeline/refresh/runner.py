@@ -65,6 +65,7 @@ from coinref.store import prices
 from coinref.store.db import session_scope
 from coinref.store.models import Run
 from coinref.store.repo import ensure_ready
+from coinref.store.runs import mark_interrupted_runs, renew_run
 from coinref.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -249,6 +250,7 @@ async def _execute(env: RefreshEnv, options: RefreshOptions, plan: Plan, reserve
             state.stopped = "reserve" if reserve else "quota_exhausted"
             state.stop_message = _no_budget_message(ledger.status(), reserve)
             break
+        renew_run(env.engine, run_id)
         key = PointKey(point.coin.id, point.grade, point.plus, PRICE_SOURCE, today)
         if not claims.claim(key):  # bought today already, or another process is buying it now
             state.counts["skipped_observed"] += 1
@@ -330,6 +332,7 @@ def _no_budget_message(quota: dict, reserve: int) -> str:
 
 
 def _start_run(env: RefreshEnv, options: RefreshOptions, started_at: datetime) -> int:
+    mark_interrupted_runs(env.engine)
     with session_scope(env.engine) as session:
         run = Run(kind="refresh", source=PRICE_SOURCE, status="running", started_at=started_at,
                   args={"limit": options.limit, "priority": options.priority, "trigger": options.trigger,
