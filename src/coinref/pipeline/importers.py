@@ -22,6 +22,7 @@ from coinref.pipeline.writer import RecordWriter, Rejected
 from coinref.store.coins import series_ids
 from coinref.store.db import session_scope
 from coinref.store.models import Quarantine, Run
+from coinref.store.prices import price_problem
 from coinref.store.repo import ensure_ready
 from coinref.timeutil import utcnow
 
@@ -141,6 +142,8 @@ def _price_record(session, row: dict[str, str], source: str) -> PriceRecord:
         price = Decimal(row.get("price", "").replace("$", "").replace(",", ""))
     except InvalidOperation:
         raise ValueError(f"price {row.get('price')!r} is not a number") from None
+    if not price.is_finite():
+        raise ValueError(price_problem(price))
     try:
         observed = date.fromisoformat(row.get("date", ""))
     except ValueError:

@@ -6,7 +6,9 @@
 * **error**: a real defect: a required field missing, a year outside the series, a mint mark
   that is unknown or impossible for the year and metal (:func:`coinref.catalog.rules.mint_problem`),
   a denomination the series never used, two coins with the same natural key once mint marks and
-  names are normalized, two coins with one PCGS number, a coin missing from the search index.
+  names are normalized, two coins with one PCGS number, a coin missing from the search index, a
+  stored price the price rules refuse (:func:`coinref.store.prices.price_problem`: amount out of
+  range or with more than two decimals; an observation day in the future or before the coin's year).
   Errors make the command exit 6.
 * **warning**: worth a look, not a defect: names with stray whitespace, prices older than
   :data:`STALE_AFTER_DAYS` days, catalog coins missing from the database.
@@ -38,6 +40,7 @@ from coinref.search import rebuild_search_index
 from coinref.search.backends import backend_for
 from coinref.store.db import session_scope
 from coinref.store.models import Coin, PriceObservation, Series
+from coinref.store.prices import observation_day_problem, price_problem
 from coinref.timeutil import utcnow
 
 STALE_AFTER_DAYS = 30
@@ -51,6 +54,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "duplicate_natural_key": (ERROR, "duplicate natural keys"),
     "duplicate_pcgs_number": (ERROR, "duplicate PCGS numbers"),
     "not_in_search_index": (ERROR, "coins missing from the search index"),
+    "impossible_price": (ERROR, "stored prices that are impossible (amount, decimals or day)"),
     "unnormalized_name": (WARNING, "names or mint marks not normalized"),
     "stale_price": (WARNING, f"latest price older than {STALE_AFTER_DAYS} days"),
     "missing_from_database": (WARNING, "catalog coins missing from the database"),
@@ -271,9 +275,29 @@ def validate_database(engine: Engine, *, series: str | None = None, today: date 
             report.counts["no_pcgs_number"] += 1
     for problem in _duplicates(coins):
         add(problem)
+    for problem in _price_problems(engine, coins, today):
+        add(problem)
     _index_problems(engine, coins, add)
     _coverage(report, coins, catalog, prices, slugs, add)
     return report
+
+
+def _price_problems(engine: Engine, coins: list[_CoinView], today: date) -> list[Problem]:
+    """Stored observations the price rules (store/prices.py) would refuse today."""
+    wanted = {c.id: c for c in coins}
+    with session_scope(engine, read_only=True) as session:
+        rows = session.execute(select(PriceObservation.id, PriceObservation.coin_id, PriceObservation.price,
+                                      PriceObservation.observed_on, PriceObservation.grade, PriceObservation.source))
+        found = []
+        for obs_id, coin_id, price, day, grade, source in rows:
+            coin = wanted.get(coin_id)
+            if coin is None:
+                continue
+            problem = price_problem(price) or observation_day_problem(day, coin_year=coin.year, today=today)
+            if problem:
+                found.append(Problem("impossible_price", f"price #{obs_id} ({source}, grade {grade}): {problem}",
+                                     coin.id, coin.series, coin.label))
+    return found
 
 
 def _index_problems(engine: Engine, coins: list[_CoinView], add) -> None:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from coinref.catalog.rules import MINT_YEARS, mint_problem
 from coinref.catalog.series import series_by_slug
 from coinref.pipeline.records import CoinRecord, PriceRecord
+from coinref.store.prices import observation_day_problem, price_problem
 from coinref.timeutil import utcnow
 
 KNOWN_DENOMINATIONS = frozenset({
@@ -108,8 +109,9 @@ class CoinValidator:
         reasons = []
         if record.coin_id is None and record.pcgs_number is None:
             reasons.append("price names no coin")
-        if record.price <= 0:
-            reasons.append(f"price {record.price} is not positive")
+        for problem in (price_problem(record.price), observation_day_problem(record.observed_on)):
+            if problem:
+                reasons.append(problem)
         if record.grade not in _GRADES:
             reasons.append(f"grade {record.grade} is not a standard grade")
         return reasons

@@ -87,8 +87,12 @@ class RecordWriter:
             coin_id = self.session.scalar(select(Coin.id).where(Coin.pcgs_number == record.pcgs_number))
             if coin_id is None:
                 raise Rejected(f"no coin has PCGS number {record.pcgs_number}")
-        from coinref.store.prices import upsert_price
+        from coinref.store.prices import observation_day_problem, price_problem, upsert_price
 
+        coin_year = self.session.scalar(select(Coin.year).where(Coin.id == coin_id))
+        problem = price_problem(record.price) or observation_day_problem(record.observed_on, coin_year=coin_year)
+        if problem:
+            raise Rejected(problem)
         upsert_price(self.session, coin_id=coin_id, grade=record.grade, plus=record.plus,
                             source=record.source, price=Decimal(record.price), observed_on=record.observed_on,
                      population=record.population, pop_higher=record.pop_higher)

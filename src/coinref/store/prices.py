@@ -15,7 +15,7 @@ All functions take an open session; the caller owns the transaction.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -79,6 +79,51 @@ def apply_coin_facts(coin: Coin, facts: CoinFacts, *, now: datetime | None = Non
     coin.facts = merged
     coin.enriched_at = now or utcnow()
     return changed
+
+
+#: the highest price coinref stores: above the dearest coin ever sold (a 1933 double eagle, under
+#: US$20 million in 2021), far below the column's limit (Numeric(14, 2))
+MAX_PRICE = Decimal("100000000.00")
+MIN_PRICE = Decimal("0.01")
+
+
+def price_problem(price: object) -> str | None:
+    """Why a price cannot be stored, or None: money is a Decimal of at most two places in a sane range.
+
+    One home for the rule: import and population validation, the writer and ``coinref validate``
+    all ask here. A value that would be rounded to fit (``100.123``), a float that is not exact,
+    ``NaN`` and out-of-range values (``1e30``, ``99999999999999999``) are refused, never stored.
+    """
+    if isinstance(price, bool) or not isinstance(price, Decimal | int):
+        return f"price {price!r} is not a decimal amount"
+    value = Decimal(price)
+    if not value.is_finite():
+        return f"price {value} is not a number"
+    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+        return f"price {value} has more than two decimal places"
+    if value < MIN_PRICE:
+        return f"price {value} is not positive"
+    if value > MAX_PRICE:
+        return f"price {value:,.2f} is above the largest plausible price ({MAX_PRICE:,.0f})"
+    return None
+
+
+def observation_day_problem(day: date, *, coin_year: int | None = None, today: date | None = None) -> str | None:
+    """Why an observation day is impossible, or None: not in the future, not before the coin's year.
+
+    "The future" allows one day ahead of UTC, for quota days in time zones east of UTC.
+    """
+    latest = (today or utcnow().date()) + timedelta(days=1)
+    if day > latest:
+        return f"observation day {day.isoformat()} is in the future"
+    earliest = coin_year or FIRST_US_COIN_YEAR
+    if day.year < earliest:
+        what = f"the coin's year {coin_year}" if coin_year else f"{FIRST_US_COIN_YEAR}, the first US coins"
+        return f"observation day {day.isoformat()} is before {what}"
+    return None
+
+
+FIRST_US_COIN_YEAR = 1792
 
 
 def upsert_price(
