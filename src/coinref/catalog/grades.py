@@ -104,7 +104,9 @@ class ParsedGrade:
         return f"{prefix}{self.number}{'+' if self.plus else ''}{self.designation}"
 
 
-_GRADE_RE = re.compile(r"^\s*([A-Za-z]*)\s*[-\s]?(\d{1,2})\s*(\+?)\s*([A-Za-z]*)\s*(\+?)\s*$")
+# ASCII only: "٦٥" (Arabic-Indic digits) is not a grade number. A dash separates a prefix from the
+# number ("MS-65") and is never a sign: "-1" is not a grade.
+_GRADE_RE = re.compile(r"^\s*(?:([A-Za-z]+)\s*-?\s*)?([0-9]{1,2})\s*(\+?)\s*([A-Za-z]*)\s*(\+?)\s*$", re.ASCII)
 
 
 def parse_grade(text: str) -> ParsedGrade:
@@ -113,6 +115,7 @@ def parse_grade(text: str) -> ParsedGrade:
     if not match:
         raise InvalidInput(f"not a grade: {text!r} (expected e.g. 65, MS65, 64+, PR70DCAM)")
     prefix, num, plus1, desig, plus2 = match.groups()
+    prefix = prefix or ""
     prefix = _PREFIX_ALIASES.get(prefix.upper(), prefix.upper())
     number = int(num)
     plus = bool(plus1 or plus2)

@@ -53,7 +53,8 @@ def lookup(
     parsed = parse_grade(grade)
     ctx = get_context()
     ensure_ready(ctx.engine)
-    answer = asyncio.run(lookup_price_point(ctx.engine, ctx.settings, number, parsed.number, parsed.plus))
+    answer = asyncio.run(lookup_price_point(ctx.engine, ctx.settings, number, parsed.number, parsed.plus,
+                                            prefix=parsed.prefix, designation=parsed.designation))
     if json_out:
         print_json(answer)
         return

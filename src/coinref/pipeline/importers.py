@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from sqlalchemy import select
+
 from coinref.catalog.grades import parse_grade
 from coinref.context import AppContext
 from coinref.errors import CoinrefError, InvalidInput
@@ -19,9 +21,9 @@ from coinref.pipeline.matching import MatchProblem, match_coin
 from coinref.pipeline.records import CoinRecord, PriceRecord
 from coinref.pipeline.validation import CoinValidator
 from coinref.pipeline.writer import RecordWriter, Rejected
-from coinref.store.coins import series_ids
+from coinref.store.coins import entry_for_grade, series_ids
 from coinref.store.db import session_scope
-from coinref.store.models import Quarantine, Run
+from coinref.store.models import Coin, Quarantine, Run
 from coinref.store.prices import price_problem
 from coinref.store.repo import ensure_ready
 from coinref.timeutil import utcnow
@@ -149,9 +151,14 @@ def _price_record(session, row: dict[str, str], source: str) -> PriceRecord:
     except ValueError:
         raise ValueError(f"date {row.get('date')!r} is not YYYY-MM-DD") from None
     number = _int(row.get("pcgs_number", ""), "pcgs_number")
-    coin_id = None
     if number is None:
-        coin_id = match_coin(session, coin_record_from_row(row, source)).id
+        coin = match_coin(session, coin_record_from_row(row, source))
+    else:
+        coin = session.scalar(select(Coin).where(Coin.pcgs_number == number))
+    coin_id = None
+    if coin is not None:  # the grade's prefix and designation must go with the coin (or name its entry)
+        coin_id = entry_for_grade(session, coin, grade.prefix, grade.designation).id
+        number = None if coin_id != coin.id else number
     return PriceRecord(source=source, coin_id=coin_id, pcgs_number=number, grade=grade.number, plus=grade.plus,
                        price=price, observed_on=observed, raw=row)
 

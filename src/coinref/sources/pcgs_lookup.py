@@ -36,6 +36,7 @@ from coinref.sources.pcgs_api import (
 )
 from coinref.sources.pcgs_models import CoinFacts
 from coinref.store import prices
+from coinref.store.coins import entry_for_grade
 from coinref.store.db import session_scope
 from coinref.store.models import Coin
 from coinref.timeutil import quota_day, utcnow
@@ -117,10 +118,19 @@ async def lookup_price_point(
     *,
     client: PcgsClient | None = None,
     clock: Callable[[], datetime] = utcnow,
+    prefix: str = "",
+    designation: str = "",
 ) -> dict[str, object]:
-    """The price guide value, population and facts of one (PCGS number, grade, plus) point."""
+    """The price guide value, population and facts of one (PCGS number, grade, plus) point.
+
+    ``prefix`` and ``designation`` are the rest of the grade as written (``PR``, ``DCAM``): when
+    the number is attached to a coin they must agree with it or name its designation entry
+    (:func:`coinref.store.coins.entry_for_grade`), whose own PCGS number is then asked.
+    """
     check_grade_point(pcgs_number, grade, plus)
     day = quota_day(clock(), settings.quota_tz)
+    if prefix or designation:
+        pcgs_number = _number_for_grade(engine, pcgs_number, prefix, designation)
 
     view: dict[str, object] | None = None
     stored: dict[str, object] | None = None
@@ -185,6 +195,19 @@ async def lookup_price_point(
         price=facts.price_guide_value, population=facts.population, pop_higher=facts.pop_higher,
         observed_on=day, coin_id=coin_id, from_cache=False,
     )
+
+
+def _number_for_grade(engine: Engine, pcgs_number: int, prefix: str, designation: str) -> int:
+    """The PCGS number of the entry the grade names (InvalidInput when it names none)."""
+    with session_scope(engine, read_only=True) as session:
+        coin = prices.coin_by_pcgs_number(session, pcgs_number)
+        if coin is None:  # a number coinref does not hold: PCGS judges the grade
+            return pcgs_number
+        entry = entry_for_grade(session, coin, prefix, designation)
+        if entry.pcgs_number is None:
+            raise InvalidInput(f"{entry.full_name} has no PCGS number yet; attach it to look up a "
+                               f"{designation} grade")
+        return entry.pcgs_number
 
 
 async def _ask(

@@ -100,3 +100,35 @@ def export_coins(engine: Engine, series: list[str] | None = None) -> list[dict[s
     rows.sort(key=lambda r: (TIERS.index(r[2]), r[3], r[0].year, r[0].mint_mark, r[0].strike, r[0].variety,
                              r[0].designation))
     return [coin_export_row(coin, slug) for coin, slug, _tier, _order in rows]
+
+
+def entry_for_grade(session: Session, coin: Coin, prefix: str, designation: str) -> Coin:
+    """The catalog entry a grade names, starting from ``coin``; InvalidInput when there is none.
+
+    A grade carries a strike prefix (``MS``, ``PR``, ``SP``) and a designation (``PL``, ``DCAM``,
+    ``RD``...) besides its number. They must agree with the coin, never be dropped:
+
+    * a strike prefix that is not the coin's strike (``PR70`` on a business strike) is refused:
+      the proof is another coin with its own PCGS number;
+    * a designation the coin does not carry selects the coin's entry with that designation (same
+      series, year, mint, strike and variety) when the catalog has one (``MS65PL`` on the 1881-S
+      base coin -> the 1881-S PL entry); otherwise (``MS65RD`` on a silver dollar) it is refused.
+
+    Circulated prefixes (``VF``, ``AU``...) and a grade without prefix or designation go with the
+    coin as it is.
+    """
+    from coinref.catalog.grades import STRIKE_PREFIXES
+    from coinref.errors import InvalidInput
+
+    if prefix in STRIKE_PREFIXES and prefix != coin.strike:
+        raise InvalidInput(f"grade prefix {prefix} does not go with {coin.full_name} (strike {coin.strike}); "
+                           "look up the coin of that strike by its own PCGS number")
+    if not designation or designation == coin.designation:
+        return coin
+    entry = session.scalar(select(Coin).where(
+        Coin.series_id == coin.series_id, Coin.year == coin.year, Coin.mint_mark == coin.mint_mark,
+        Coin.strike == coin.strike, Coin.variety == coin.variety, Coin.designation == designation))
+    if entry is None:
+        raise InvalidInput(f"{coin.full_name} has no {designation} entry; the grade's designation does not go "
+                           "with this coin")
+    return entry
