@@ -7,12 +7,13 @@ the CLI turns into exit code 10. Secrets are ``SecretStr`` so they never print.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from coinref.errors import ConfigError
 
@@ -104,6 +105,10 @@ def load_settings(**overrides: object) -> Settings:
             name = str(err["loc"][0]).upper() if err["loc"] else "?"
             problems.append(f"{name}: {err['msg']}")
         raise ConfigError("invalid setting " + "; ".join(problems)) from None
+    except SettingsError as exc:  # a JSON setting that is not JSON: pydantic-settings names the field
+        match = re.search(r'field "(\w+)"', str(exc))
+        name = match.group(1).upper() if match else "a JSON setting"
+        raise ConfigError(f"invalid setting {name}: not valid JSON") from None
 
 
 @lru_cache(maxsize=1)

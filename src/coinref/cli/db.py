@@ -18,6 +18,7 @@ from coinref.store.seed import seed_reference_data
 def init(json_out: JsonOption = False) -> None:
     """Create or upgrade the database to the latest schema and seed reference data (idempotent)."""
     ctx = get_context()
+    ctx.create_database = True  # the one command that may create the SQLite file
     upgrade(ctx.engine)
     changed = seed_reference_data(ctx.engine)
     result = {"database": ctx.engine.url.render_as_string(hide_password=True), "revision": head_revision(),
@@ -36,7 +37,7 @@ def series(
 ) -> None:
     """List the collectible series with their tier, years and coin counts."""
     ctx = get_context()
-    rows = repo.series_overview(ctx.engine, priority)
+    rows = repo.series_overview(ctx.read_engine, priority)
     if json_out:
         print_json(rows)
         return

@@ -110,8 +110,8 @@ def quota(json_out: JsonOption = False) -> None:
     from coinref.remote.quota import QuotaLedger
 
     ctx = get_context()
-    ensure_ready(ctx.engine)
-    status = QuotaLedger.for_pcgs(ctx.engine, ctx.settings).status()
+    ensure_ready(ctx.read_engine)
+    status = QuotaLedger.for_pcgs(ctx.read_engine, ctx.settings).status()
     if json_out:
         print_json(status)
         return
@@ -140,8 +140,8 @@ def calls(
         except ValueError:
             raise InvalidInput(f"--since wants a date as YYYY-MM-DD, not {since!r}") from None
     ctx = get_context()
-    ensure_ready(ctx.engine)
-    rows = list_calls(ctx.engine, since=since_day, failed_only=failed, limit=max(limit, 1),
+    ensure_ready(ctx.read_engine)
+    rows = list_calls(ctx.read_engine, since=since_day, failed_only=failed, limit=max(limit, 1),
                       tz=ctx.settings.quota_tz)
     if json_out:
         print_json(rows)

@@ -103,8 +103,8 @@ def export_coins_cmd(
     if fmt not in ("json", "csv"):
         raise InvalidInput(f"unknown format {fmt!r}: json or csv")
     ctx = get_context()
-    ensure_ready(ctx.engine)
-    rows = export_coins(ctx.engine, list(series or []) or None)
+    ensure_ready(ctx.read_engine)
+    rows = export_coins(ctx.read_engine, list(series or []) or None)
     if fmt == "json":
         text = dumps([{k: r[k] for k in EXPORT_FIELDS} for r in rows])
     else:
@@ -141,7 +141,7 @@ def quarantine(
             console.print(f"re-run {result['checked']}: {result['resolved']} written, {result['still_invalid']} "
                           "still rejected")
         return
-    rows = list_quarantine(ctx.engine, source)
+    rows = list_quarantine(ctx.read_engine, source)
     if json_out:
         print_json(rows)
         return

@@ -21,11 +21,11 @@ watch_app = typer.Typer(help="Coins you hold or follow: the refresh keeps their 
 app.add_typer(watch_app, name="watch")
 
 
-def _env():
+def _env(read_only: bool = False):
     from coinref.pipeline.refresh import RefreshEnv
 
     ctx = get_context()
-    return RefreshEnv(settings=ctx.settings, engine=ctx.engine)
+    return RefreshEnv(settings=ctx.settings, engine=ctx.read_engine if read_only else ctx.engine)
 
 
 def _show(result: dict, render, json_out: bool) -> None:
@@ -54,7 +54,7 @@ def refresh_prices(
         raise InvalidInput("--status and --report are separate views: give one of them")
     if (status or report) and (dry_run or limit is not None or priority):
         raise InvalidInput("--status and --report take no run options (--dry-run, --limit, --priority)")
-    env = _env()
+    env = _env(read_only=status or report)
     if status:
         _show(refresh_status(env), render_status, json_out)
         return
@@ -96,7 +96,7 @@ def prices_cmd(
             since_day = date.fromisoformat(since.strip())
         except ValueError:
             raise InvalidInput(f"--since {since!r} is not a date (expected YYYY-MM-DD)") from None
-    history = price_history(get_context().engine, number, grade=grade_no, plus=plus, since=since_day)
+    history = price_history(get_context().read_engine, number, grade=grade_no, plus=plus, since=since_day)
     if json_out:
         print_json(history)
         return
@@ -155,7 +155,7 @@ def watch_list_cmd(json_out: JsonOption = False) -> None:
     """The watched coins, with the day of their latest price."""
     from coinref.pipeline.refresh import watch_list
 
-    rows = watch_list(get_context().engine)
+    rows = watch_list(get_context().read_engine)
     if json_out:
         print_json(rows)
         return

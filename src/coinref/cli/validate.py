@@ -106,7 +106,7 @@ def validate(
         raise InvalidInput("--summary and --report are two views: give one of them")
     app_ctx = get_context()
     target = _export_target(list(ctx.args), app_ctx.settings.coinref_log_dir)
-    engine = app_ctx.engine
+    engine = app_ctx.engine if fix else app_ctx.read_engine
     repo.ensure_ready(engine)
     fixes = fix_database(engine, series=series) if fix else None
     result = validate_database(engine, series=series)
