@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     cron_secret: SecretStr | None = None
     cron_time_budget_s: float = Field(50.0, gt=0)
     coinref_log_dir: Path = Field(Path("./logs"))
+    coinref_log_retention_days: int = Field(30, ge=0, description="days run logs and reports are kept (0: always)")
     coinref_cors_origins: str = Field("", description="comma-separated allowed origins")
     refresh_reserve_pct: float = Field(5.0, ge=0, le=100)
     coinref_reference_grades: dict[str, str] = Field(

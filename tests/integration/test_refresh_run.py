@@ -223,14 +223,15 @@ def test_a_rejected_token_stops_the_run_with_exit_4(engine, db_url, tmp_path, sa
     assert (run.status, run.report["stopped"]) == ("stopped", "authentication")
 
 
-def test_a_missing_token_fails_before_any_call_and_the_run_says_so(engine, db_url, tmp_path, sample):
+def test_a_missing_token_fails_before_any_call_or_write(engine, db_url, tmp_path, sample):
     from coinref.pipeline.refresh import RefreshEnv
 
     settings = make_settings(db_url, tmp_path, pcgs_api_token=None)
     with pytest.raises(ConfigError, match="PCGS_API_TOKEN is not set"):
         run_refresh(RefreshEnv(settings=settings, engine=engine, clock=Clock().now), RefreshOptions())
-    with session_scope(engine) as session:
-        assert session.scalars(select(Run)).one().status == "failed"
+    with session_scope(engine) as session:  # checked up front: no run row, no log file
+        assert session.scalars(select(Run)).first() is None
+    assert not (tmp_path / "logs").exists() or not list((tmp_path / "logs").iterdir())
 
 
 def test_the_time_budget_bounds_a_run(engine, db_url, tmp_path, sample):

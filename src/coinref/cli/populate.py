@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from coinref.cli.common import JsonOption, app, console, console_err, get_context, print_json
-from coinref.errors import EXIT_LIMITED, EXIT_UPSTREAM, InvalidInput
+from coinref.errors import EXIT_LIMITED, EXIT_UPSTREAM, EXIT_VALIDATION, InvalidInput
 from coinref.jsonout import dumps
 from coinref.logs import get_logger
 
@@ -127,12 +127,32 @@ def quarantine(
     source: Annotated[str | None, typer.Option("--source", help="Only records from this source")] = None,
     rerun: Annotated[bool, typer.Option("--rerun", help="Re-validate open records and write those now valid")]
     = False,
+    discard: Annotated[bool, typer.Option("--discard", help="Close open records without writing them: those of "
+                                                            "--id or --source, or every one with --all")] = False,
+    ids: Annotated[list[int] | None, typer.Option("--id", help="With --discard: this record (repeatable)")] = None,
+    discard_all: Annotated[bool, typer.Option("--all", help="With --discard: every open record")] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """List rejected records with their reasons (and re-run them once fixed)."""
-    from coinref.pipeline.quarantine import list_quarantine, rerun_quarantine
+    """List rejected records with their reasons (re-run them once fixed, or discard them)."""
+    from coinref.pipeline.quarantine import discard_quarantine, list_quarantine, rerun_quarantine
+
+    if (ids or discard_all) and not discard:
+        raise InvalidInput("--id and --all go with --discard")
+    if discard and rerun:
+        raise InvalidInput("--rerun and --discard are two actions: give one of them")
+    from coinref.store.repo import ensure_ready
 
     ctx = get_context()
+    ensure_ready(ctx.engine if rerun or discard else ctx.read_engine)
+    if discard:
+        if not (ids or source or discard_all):
+            raise InvalidInput("--discard needs --id ID, --source SOURCE or --all")
+        closed = discard_quarantine(ctx.engine, source=source, ids=list(ids or []))
+        if json_out:
+            print_json({"discarded": closed})
+        else:
+            console.print(f"discarded {closed} record(s)")
+        return
     if rerun:
         result = rerun_quarantine(ctx.engine, source)
         if json_out:
@@ -179,10 +199,18 @@ def import_prices(
 
 
 def _print_import(result: dict, json_out: bool) -> None:
+    """Print an import's counts; exit 6 when rows were given and every one was quarantined."""
     if json_out:
         print_json(result)
     else:
         console.print(f"{result['rows']} rows: {result['written']} written, {result['unchanged']} unchanged, "
-                      f"{result['quarantined']} quarantined")
+                      f"{result['quarantined']} quarantined, {result['skipped']} skipped (blank)")
         for problem in result["problems"][:20]:
             console.print(f"  line {problem['line']}: {'; '.join(problem['reasons'])}", highlight=False)
+        if len(result["problems"]) > 20:
+            console.print(f"  ... and {len(result['problems']) - 20} more: coinref quarantine --source "
+                          f"{result.get('quarantine_source', '')}".rstrip(), highlight=False)
+    if result["quarantined"] and not result["written"] and not result["unchanged"]:
+        console_err.print(f"error: every row was quarantined ({result['quarantined']}); nothing was imported",
+                          highlight=False)
+        raise typer.Exit(EXIT_VALIDATION)

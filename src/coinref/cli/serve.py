@@ -31,8 +31,9 @@ def serve(
     from coinref.store.migrate import at_head
 
     ctx = get_context()
+    engine = ctx.engine  # a missing SQLite file (exit 3) or one that is not a database (exit 10) stops here
     try:
-        ready = at_head(ctx.engine)
+        ready = at_head(engine)
     except Exception as exc:  # the server still starts: /api/health reports the database state
         console_err.print(f"warning: the database is not reachable ({type(exc).__name__}); see /api/health")
     else:

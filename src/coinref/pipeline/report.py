@@ -53,7 +53,7 @@ def build_report(*, ctx, options, source, series, state, run_id, before, after, 
         "selector_stats": dict(state.stats),
         "errors": state.errors[:50],
         "series": per_series,
-        "log_file": str(log_path),
+        "log_file": str(log_path) if log_path is not None else None,
         "next": _next_steps(options, state, after),
     }
     return report
@@ -68,8 +68,14 @@ def _quota(ctx) -> dict | None:
         return None
 
 
+ATTACH_NUMBERS = ("attach PCGS numbers first (the PCGS API is looked up by PCGS number): "
+                  "coinref import pcgs-numbers FILE.csv, or coinref populate --source specsearch --series SLUG")
+
+
 def _next_steps(options, state, after) -> list[str]:
     steps = []
+    if state.empty_plan_hint:
+        steps.append(state.empty_plan_hint)
     if options.dry_run:
         steps.append(f"run again without --dry-run: coinref populate --source {options.source}")
     if state.stopped in ("quota_exhausted", "rate_limited"):
@@ -82,7 +88,7 @@ def _next_steps(options, state, after) -> list[str]:
         steps.append("review rejected records: coinref quarantine")
     if options.source == "builtin" and after.get("coins_with_pcgs_number", 0) == 0:
         steps.append("attach PCGS numbers: coinref import pcgs-numbers FILE.csv, or populate --source specsearch")
-    if options.source != "builtin" and not state.stopped:
+    if options.source != "builtin" and not state.stopped and after.get("coins_with_pcgs_number", 0):
         steps.append("keep prices fresh: coinref refresh-prices")
     return steps
 

@@ -207,6 +207,11 @@ class SpecSearchSource(Source):
     def calls_for(self, spec: WorkSpec) -> int:
         return 1
 
+    def empty_plan_hint(self, engine, series) -> str | None:
+        return super().empty_plan_hint(engine, series) or (
+            "nothing to search for: every coin of the chosen series has a PCGS number already; next: "
+            "coinref populate --source pcgs-api")
+
     async def search(self, query: str) -> list[dict]:
         answer = await self.fetcher.get(self.ctx.settings.pcgs_specsearch_url, params={"term": query},
                                         want_json=True)

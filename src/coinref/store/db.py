@@ -52,8 +52,6 @@ def check_sqlite_file(url: str, *, create: bool) -> Path | None:
         if not create:
             raise NotFound(f"no database at {path} (DATABASE_URL); check the path, or run `coinref init` to "
                            "create it")
-        if not path.parent.is_dir():
-            raise ConfigError(f"DATABASE_URL: the folder {path.parent} does not exist")
         return path
     if not path.is_file():
         raise ConfigError(f"DATABASE_URL: {path} is not a file")
