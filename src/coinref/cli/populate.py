@@ -69,6 +69,9 @@ def populate(
     = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after N coins written")] = None,
     restart: Annotated[bool, typer.Option("--restart", help="Start the work list over")] = False,
+    log_files: Annotated[bool | None, typer.Option("--log/--no-log", help="Write the run log and report files "
+                                                   "to COINREF_LOG_DIR (default: for real runs, not dry runs)")]
+    = None,
     json_out: JsonOption = False,
 ) -> None:
     """Populate the database from a source, tier by tier, resumably, with a report at the end."""
@@ -78,7 +81,7 @@ def populate(
 
     ctx = get_context()
     options = PopulateOptions(source=source, priority=priority, series=list(series or []), dry_run=dry_run,
-                              limit=limit, restart=restart)
+                              limit=limit, restart=restart, log_files=log_files)
     report = run_populate(ctx, options, progress=None if json_out else RunProgress(f"populate {source}"))
     if json_out:
         print_json(report)
@@ -97,11 +100,18 @@ def export_coins_cmd(
     series: Annotated[list[str] | None, typer.Option("--series", "-s")] = None,
 ) -> None:
     """Export every coin with its catalog fields and PCGS number."""
+    from coinref.catalog.series import select_series
     from coinref.store.coins import EXPORT_FIELDS, export_coins
     from coinref.store.repo import ensure_ready
 
     if fmt not in ("json", "csv"):
         raise InvalidInput(f"unknown format {fmt!r}: json or csv")
+    if series:
+        select_series("all", list(series))  # an unknown slug is exit 2, as in every command
+    if output is not None and not output.parent.is_dir():
+        raise InvalidInput(f"--output {output}: the folder {output.parent} does not exist")
+    if output is not None and output.is_dir():
+        raise InvalidInput(f"--output {output} is a folder; give a file name")
     ctx = get_context()
     ensure_ready(ctx.read_engine)
     rows = export_coins(ctx.read_engine, list(series or []) or None)
@@ -117,8 +127,12 @@ def export_coins_cmd(
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(output)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InvalidInput(f"--output {output}: cannot write it: {exc.strerror or exc}") from None
         console_err.print(f"wrote {len(rows)} coins to {output}")
 
 
