@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from coinref.cli.common import JsonOption, app, console, console_err, get_context, print_json
-from coinref.errors import EXIT_LIMITED, EXIT_UPSTREAM, EXIT_VALIDATION, InvalidInput
+from coinref.errors import EXIT_VALIDATION, InvalidInput
 from coinref.jsonout import dumps
 from coinref.logs import get_logger
 
@@ -77,7 +77,7 @@ def populate(
     """Populate the database from a source, tier by tier, resumably, with a report at the end."""
     from coinref.pipeline.populate import PopulateOptions
     from coinref.pipeline.populate import populate as run_populate
-    from coinref.pipeline.report import render_markdown
+    from coinref.pipeline.report import exit_code, render_markdown
 
     ctx = get_context()
     options = PopulateOptions(source=source, priority=priority, series=list(series or []), dry_run=dry_run,
@@ -87,10 +87,8 @@ def populate(
         print_json(report)
     else:
         console.print(render_markdown(report), markup=False, highlight=False, soft_wrap=True)
-    if report["stopped"] and report["stopped"] != "limit":
-        raise typer.Exit(EXIT_LIMITED)
-    if report["failed"]:
-        raise typer.Exit(EXIT_UPSTREAM)
+    if exit_code(report):
+        raise typer.Exit(exit_code(report))
 
 
 @export_app.command("coins")

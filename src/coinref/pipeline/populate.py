@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from coinref.catalog.series import SeriesInfo, select_series
 from coinref.context import AppContext
-from coinref.errors import CircuitOpen, CoinrefError, LimitedError
+from coinref.errors import CircuitOpen, CoinrefError, HostUnavailable, LimitedError
 from coinref.jsonout import dumps
 from coinref.logs import close_run_log, ensure_log_dir, get_logger, open_run_log, stamp
 from coinref.pipeline.records import PriceRecord
@@ -183,10 +183,11 @@ class Populator:
                 self.state.errors.append(f"{item.key}: {exc.message}")
                 log.warning("stopping: %s (item %s stays pending)", exc.message, item.key)
                 break
-            except CircuitOpen as exc:
+            except CircuitOpen as exc:  # blocked (7), or HostUnavailable: unreachable or failing (5)
                 queue.release(item, exc.message)
-                self.state.stopped = "blocked"
+                self.state.stopped = "unavailable" if isinstance(exc, HostUnavailable) else "blocked"
                 self.state.errors.append(f"{item.key}: {exc.message}")
+                log.warning("stopping: %s (item %s stays pending)", exc.message, item.key)
                 break
             except CoinrefError as exc:
                 status = queue.fail(item, f"{exc.kind}: {exc.message}")

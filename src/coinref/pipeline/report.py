@@ -82,6 +82,9 @@ def _next_steps(options, state, after) -> list[str]:
         steps.append("the quota is used up for today; run the same command again after the reset to resume")
     elif state.stopped in ("blocked", "circuit_open"):
         steps.append("the source is blocking requests; wait, then run the same command again to resume")
+    elif state.stopped == "unavailable":
+        steps.append("the source could not be reached (see Errors for the host): check its URL setting and the "
+                     "network, then run the same command again to resume")
     elif state.stopped == "limit":
         steps.append("stopped at --limit; run the same command again to continue")
     if after.get("quarantined"):
@@ -130,3 +133,15 @@ def write_report_files(report: dict, log_path: Path) -> dict[str, str]:
 
 def load_report(path: str) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def exit_code(report: dict) -> int:
+    """A population run's exit code: 7 stopped by quota or blocking (resumable), 5 stopped because
+    the source was unavailable or items failed, 0 otherwise (``--limit`` included)."""
+    from coinref.errors import EXIT_LIMITED, EXIT_OK, EXIT_UPSTREAM
+
+    if report["stopped"] == "unavailable":
+        return EXIT_UPSTREAM
+    if report["stopped"] and report["stopped"] != "limit":
+        return EXIT_LIMITED
+    return EXIT_UPSTREAM if report["failed"] else EXIT_OK

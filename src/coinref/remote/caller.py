@@ -165,3 +165,12 @@ class RemoteCaller:
             result=result,
         )
         log.debug("%s %s %s -> %s %s (%d ms)", self.provider, endpoint, safe, status, kind, duration_ms)
+
+
+def request_host(error: BaseException | None) -> str | None:
+    """The host:port a failed httpx request was for (None when the error carries no request)."""
+    try:
+        request = error.request  # type: ignore[union-attr]
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError when no request is attached
+        return None
+    return request.url.netloc.decode("ascii", "replace") if request is not None else None

@@ -76,6 +76,7 @@ STOP_EXIT = {
     "blocked": EXIT_LIMITED,
     "limited": EXIT_LIMITED,
     "circuit_open": EXIT_LIMITED,
+    "unavailable": EXIT_UPSTREAM,
     "reserve": EXIT_LIMITED,
     "authentication": EXIT_AUTH,
     "upstream": EXIT_UPSTREAM,
