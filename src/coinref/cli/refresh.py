@@ -96,7 +96,8 @@ def prices_cmd(
             since_day = date.fromisoformat(since.strip())
         except ValueError:
             raise InvalidInput(f"--since {since!r} is not a date (expected YYYY-MM-DD)") from None
-    history = price_history(get_context().read_engine, number, grade=grade_no, plus=plus, since=since_day)
+    ctx = get_context()
+    history = price_history(ctx.read_engine, number, grade=grade_no, plus=plus, since=since_day)
     if json_out:
         print_json(history)
         return
@@ -110,7 +111,25 @@ def prices_cmd(
                       "" if row["pop_higher"] is None else str(row["pop_higher"]), row["source"])
     console.print(table)
     if not history["count"]:
-        console_err.print("no observations yet: coinref refresh-prices buys them, coinref lookup buys one")
+        console_err.print(_no_observations_hint(ctx, history["coin"], grade), highlight=False)
+
+
+def _no_observations_hint(ctx, coin: dict, grade: str | None) -> str:
+    """What buying a price would do now: a point PCGS had no price for today is answered from
+    that stored miss (no call) until the next quota day."""
+    from coinref.pipeline.refresh.history import todays_misses
+
+    number = coin["pcgs_number"]
+    misses = todays_misses(ctx.read_engine, coin["coin_id"], ctx.settings.quota_tz)
+    if misses:
+        points = ", ".join(f"{m['grade']}{'+' if m['plus'] else ''} ({m['reason'].replace('_', ' ')})"
+                           for m in misses)
+        return (f"no observations yet: PCGS had no price for it today at grade {points}; coinref lookup {number} "
+                "answers those grades from that stored answer today, without a call (from the next quota day on "
+                "a lookup asks PCGS again; the refresh waits a while before it does)")
+    example = grade or "MS65"
+    return (f"no observations yet: coinref lookup {number} --grade {example} buys one (one API call), coinref "
+            "refresh-prices buys its tracked grades")
 
 
 @watch_app.command("add")
