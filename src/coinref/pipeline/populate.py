@@ -234,6 +234,9 @@ class Populator:
     def apply_result(self, session: Session, item: WorkItem, result, run_id: int | None) -> bool:
         """Validate and write an item's records; False when --limit cut the item short."""
         slug = item.series_slug
+        for _ in range(result.quarantined):
+            self._count(slug, "records")
+            self._count(slug, "quarantined")
         valid, invalid = validate_batch(list(result.coins) + list(result.prices), self.validator)
         ids = series_ids(session)
         existing = existing_coins(session, ids.get(slug)) if self.options.source == "builtin" else None

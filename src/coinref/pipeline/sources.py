@@ -31,6 +31,9 @@ class ItemResult:
     prices: list[PriceRecord] = field(default_factory=list)
     calls: int = 0
     stats: dict[str, int] = field(default_factory=dict)  # e.g. which selector matched
+    # records the source quarantined itself (the spec search's coins for review): counted in the
+    # report as records and as quarantined, like the pipeline's own
+    quarantined: int = 0
 
 
 class Source:

@@ -233,6 +233,7 @@ class SpecSearchSource(Source):
         if not candidates:
             result.stats[f"{SOURCE}:no_candidates"] = 1
         self._for_review(item.coin_id, wanted, query, decision)
+        result.quarantined = 1
         return result
 
     def _for_review(self, coin_id: int, wanted: Wanted, query: str, decision: Decision) -> None:
