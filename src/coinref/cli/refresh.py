@@ -134,14 +134,15 @@ def _no_observations_hint(ctx, coin: dict, grade: str | None) -> str:
 
 @watch_app.command("add")
 def watch_add_cmd(
-    coin: Annotated[str, typer.Argument(help="PCGS number, or the coin's full name.")],
+    coin: Annotated[list[str], typer.Argument(help="PCGS number, or the coin as you would search for it "
+                                                   "(1909-S VDB, 1881-CC morgan; quotes not needed).")],
     note: Annotated[str, typer.Option("--note", help="A note kept with the entry.")] = "",
     json_out: JsonOption = False,
 ) -> None:
     """Watch a coin: the refresh keeps its prices fresh before others."""
     from coinref.pipeline.refresh import watch_add
 
-    result = watch_add(get_context().engine, coin, note)
+    result = watch_add(get_context().engine, " ".join(coin), note)
     if json_out:
         print_json(result)
         return
@@ -154,13 +155,13 @@ def watch_add_cmd(
 
 @watch_app.command("remove")
 def watch_remove_cmd(
-    coin: Annotated[str, typer.Argument(help="PCGS number, or the coin's full name.")],
+    coin: Annotated[list[str], typer.Argument(help="PCGS number, or the coin as you would search for it.")],
     json_out: JsonOption = False,
 ) -> None:
     """Stop watching a coin."""
     from coinref.pipeline.refresh import watch_remove
 
-    result = watch_remove(get_context().engine, coin)
+    result = watch_remove(get_context().engine, " ".join(coin))
     if json_out:
         print_json(result)
         return
@@ -171,7 +172,7 @@ def watch_remove_cmd(
 
 @watch_app.command("list")
 def watch_list_cmd(json_out: JsonOption = False) -> None:
-    """The watched coins, with the day of their latest price."""
+    """The watched coins, with their latest PCGS prices and the day they were observed."""
     from coinref.pipeline.refresh import watch_list
 
     rows = watch_list(get_context().read_engine)
@@ -179,8 +180,11 @@ def watch_list_cmd(json_out: JsonOption = False) -> None:
         print_json(rows)
         return
     table = Table(title=f"watchlist ({len(rows)} coins)")
-    for column in ("PCGS #", "coin", "latest price", "note"):
+    for column in ("PCGS #", "coin", "latest price", "as of", "note"):
         table.add_column(column)
     for row in rows:
-        table.add_row(str(row["pcgs_number"] or "-"), row["name"], str(row["last_price_day"] or "never"), row["note"])
+        prices = ", ".join(f"{p['grade_label']} ${p['price']:,}" for p in row["latest_prices"][:3])
+        more = len(row["latest_prices"]) - 3
+        table.add_row(str(row["pcgs_number"] or "-"), row["name"], (prices + (f" (+{more})" if more > 0 else ""))
+                      or "none yet", str(row["last_price_day"] or "never"), row["note"])
     console.print(table)
