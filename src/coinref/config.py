@@ -7,12 +7,13 @@ the CLI turns into exit code 10. Secrets are ``SecretStr`` so they never print.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from coinref.errors import ConfigError
 
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
     cron_secret: SecretStr | None = None
     cron_time_budget_s: float = Field(50.0, gt=0)
     coinref_log_dir: Path = Field(Path("./logs"))
+    coinref_log_retention_days: int = Field(30, ge=0, description="days run logs and reports are kept (0: always)")
     coinref_cors_origins: str = Field("", description="comma-separated allowed origins")
     refresh_reserve_pct: float = Field(5.0, ge=0, le=100)
     coinref_reference_grades: dict[str, str] = Field(
@@ -104,6 +106,10 @@ def load_settings(**overrides: object) -> Settings:
             name = str(err["loc"][0]).upper() if err["loc"] else "?"
             problems.append(f"{name}: {err['msg']}")
         raise ConfigError("invalid setting " + "; ".join(problems)) from None
+    except SettingsError as exc:  # a JSON setting that is not JSON: pydantic-settings names the field
+        match = re.search(r'field "(\w+)"', str(exc))
+        name = match.group(1).upper() if match else "a JSON setting"
+        raise ConfigError(f"invalid setting {name}: not valid JSON") from None
 
 
 @lru_cache(maxsize=1)

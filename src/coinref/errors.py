@@ -101,11 +101,22 @@ class WrongEndpoint(UpstreamError):
 
 
 class CircuitOpen(UpstreamError):
-    """The circuit breaker for a host is open: calls are refused without being sent."""
+    """The circuit breaker for a host is open: calls are refused without being sent.
+
+    Raised as is when the host was refusing us (challenge pages, 403s): stop, resume later (7).
+    """
 
     exit_code = EXIT_LIMITED
     http_status = 503
     kind = "circuit_open"
+
+
+class HostUnavailable(CircuitOpen):
+    """The circuit is open because the host could not be reached or kept failing (refused
+    connections, timeouts, 5xx): an upstream error (5) naming the host, not a block."""
+
+    exit_code = EXIT_UPSTREAM
+    kind = "unavailable"
 
 
 class LimitedError(CoinrefError):

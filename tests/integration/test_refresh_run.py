@@ -191,7 +191,8 @@ def test_an_open_circuit_stops_the_run_resumably(engine, db_url, tmp_path, sampl
 
     report = run_refresh(env, RefreshOptions())
 
-    assert report["stopped"] == "circuit_open" and report["exit_code"] == 7
+    # the API kept failing (not refusing us): an upstream error, exit 5, still resumable
+    assert report["stopped"] == "unavailable" and report["exit_code"] == 5
     assert sim_requests(app) == 3  # the breaker refuses further calls without sending them
     assert report["errors_by_kind"] == {"transient": 1}
     assert not observations(engine) and not misses(engine)
@@ -223,14 +224,15 @@ def test_a_rejected_token_stops_the_run_with_exit_4(engine, db_url, tmp_path, sa
     assert (run.status, run.report["stopped"]) == ("stopped", "authentication")
 
 
-def test_a_missing_token_fails_before_any_call_and_the_run_says_so(engine, db_url, tmp_path, sample):
+def test_a_missing_token_fails_before_any_call_or_write(engine, db_url, tmp_path, sample):
     from coinref.pipeline.refresh import RefreshEnv
 
     settings = make_settings(db_url, tmp_path, pcgs_api_token=None)
     with pytest.raises(ConfigError, match="PCGS_API_TOKEN is not set"):
         run_refresh(RefreshEnv(settings=settings, engine=engine, clock=Clock().now), RefreshOptions())
-    with session_scope(engine) as session:
-        assert session.scalars(select(Run)).one().status == "failed"
+    with session_scope(engine) as session:  # checked up front: no run row, no log file
+        assert session.scalars(select(Run)).first() is None
+    assert not (tmp_path / "logs").exists() or not list((tmp_path / "logs").iterdir())
 
 
 def test_the_time_budget_bounds_a_run(engine, db_url, tmp_path, sample):

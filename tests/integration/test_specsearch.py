@@ -67,6 +67,9 @@ def test_discovery_attaches_at_least_95_percent_and_nothing_wrong(cli, db_url, e
         assert best["disagrees_on"] and best["score"] < 0.9 and best["disagrees_on"][0] in entry.reasons[0]
     listed = cli("quarantine", "--source", "specsearch", "--json", env=env).json()
     assert len(listed) == review
+    # the report counts what was written: the coins left for review are the run's quarantined records
+    assert report["quarantined"] == review == sum(row["quarantined"] for row in report["series"])
+    assert report["records"] == report["created"] + report["updated"] + report["unchanged"] + report["quarantined"]
     # re-running the quarantine never attaches a number on its own
     cli("quarantine", "--rerun", "--source", "specsearch", env=env)
     assert [n for _, n in attachments(engine, series) if n is not None] == [n for _, n in attached]

@@ -109,7 +109,9 @@ def test_breaker_opens_after_five_failures_and_half_opens_after_the_timeout():
     clock.now += 59
     with pytest.raises(CircuitOpen) as refused:
         breaker.admit()
-    assert refused.value.exit_code == 7 and "1 more seconds" in refused.value.message
+    # opened by failures, not by refusals: exit 5 naming the host and the last failure
+    assert refused.value.exit_code == 5 and "1 more seconds" in refused.value.message
+    assert "api.example" in refused.value.message and "last: 500" in refused.value.message
     clock.now += 1
     breaker.admit()
     assert breaker.state == "half-open"

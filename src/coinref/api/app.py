@@ -64,7 +64,8 @@ def create_app(ctx_or_settings: AppContext | Settings | None = None) -> FastAPI:
     if isinstance(ctx_or_settings, AppContext):
         ctx = ctx_or_settings
     else:
-        ctx = AppContext(ctx_or_settings if ctx_or_settings is not None else load_settings())
+        # the server starts on a missing SQLite file (created empty) and /api/health reports it
+        ctx = AppContext(ctx_or_settings if ctx_or_settings is not None else load_settings(), create_database=True)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

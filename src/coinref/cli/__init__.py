@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from coinref.cli.common import app, console_err
 from coinref.errors import EXIT_UNEXPECTED, EXIT_UPSTREAM, CoinrefError
@@ -34,16 +34,39 @@ def main(argv: list[str] | None = None) -> None:
     except CoinrefError as exc:
         console_err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
         sys.exit(exc.exit_code)
-    except OperationalError as exc:  # the database server is down, unreachable or refused us
+    except (OperationalError, DatabaseError) as exc:
+        # the server is down, unreachable or refused us; the file is read-only, locked or damaged
+        if isinstance(exc, IntegrityError):
+            raise_unexpected(exc)
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
-        console_err.print(f"[bold red]error:[/] cannot use the database: {reason}", highlight=False)
+        console_err.print(f"[bold red]error:[/] cannot use the database {_database_name()}: {reason}",
+                          highlight=False)
         sys.exit(EXIT_UPSTREAM)
     except KeyboardInterrupt:
         console_err.print("interrupted")
         sys.exit(130)
     except Exception as exc:  # the last resort: a message, never a traceback with secrets
-        from coinref.logs import get_logger
+        raise_unexpected(exc)
 
-        get_logger("cli").debug("unexpected error", exc_info=True)
-        console_err.print(f"[bold red]unexpected error:[/] {type(exc).__name__}: {exc}", highlight=False)
-        sys.exit(EXIT_UNEXPECTED)
+
+def _database_name() -> str:
+    """The database of this process, as a URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    from coinref.cli.common import _state
+
+    ctx = _state.get("ctx")
+    if ctx is None:
+        return "(DATABASE_URL)"
+    try:
+        return make_url(ctx.settings.database_url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is named by the setting, not echoed
+        return "(DATABASE_URL)"
+
+
+def raise_unexpected(exc: BaseException) -> None:
+    from coinref.logs import get_logger
+
+    get_logger("cli").debug("unexpected error", exc_info=True)
+    console_err.print(f"[bold red]unexpected error:[/] {type(exc).__name__}: {exc}", highlight=False)
+    sys.exit(EXIT_UNEXPECTED)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from coinref.context import AppContext
+from coinref.errors import InvalidInput
 from coinref.jsonout import dumps
 
 app = typer.Typer(
@@ -20,7 +22,7 @@ app = typer.Typer(
 console = Console()
 console_err = Console(stderr=True, soft_wrap=True)
 
-_state: dict[str, AppContext] = {}
+_state: dict = {}  # "ctx": the AppContext, "verbose": the --verbose flag
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -42,13 +44,71 @@ def print_json(value: object) -> None:
     typer.echo(dumps(value))
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"coinref {version('coinref')}")
+        except PackageNotFoundError:  # a source tree that was never installed
+            typer.echo("coinref (not installed)")
+        raise typer.Exit()
+
+
+def verbose_requested() -> bool:
+    """Whether ``--verbose`` was given (commands show debug columns such as search scores then)."""
+    return bool(_state.get("verbose"))
+
+
 @app.callback()
 def _root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug detail.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    _version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
+                                           help="Print the version and exit.")] = False,
 ) -> None:
     """coinref: a self-hosted US coin reference database."""
     from coinref.logs import setup_logging
 
     reset_context()
+    _state["verbose"] = verbose  # type: ignore[assignment]
     setup_logging(get_context().settings, verbose=verbose, quiet=quiet)
+
+
+def bind_port(host: str, port: int):
+    """A listening socket on host:port; InvalidInput (exit 2) naming the port when it cannot be had.
+
+    ``serve`` and ``sim`` bind before uvicorn starts and hand it the socket, so a port in use is a
+    one-line message, not a server that logs an error and exits.
+    """
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InvalidInput(f"--host {host!r}: cannot listen there ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+        raise InvalidInput(f"port {port} on {host} {reason}; choose another with --port") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_server(app_or_factory, host: str, port: int, *, sock=None, workers: int = 1, **options) -> None:
+    """Run uvicorn on a socket bound by :func:`bind_port` (one process) or after checking the port."""
+    import uvicorn
+
+    sock = sock or bind_port(host, port)
+    if workers > 1:  # uvicorn's supervisor binds for its workers itself
+        sock.close()
+        uvicorn.run(app_or_factory, host=host, port=port, workers=workers, **options)
+        return
+    config = uvicorn.Config(app_or_factory, host=host, port=port, **options)
+    uvicorn.Server(config).run(sockets=[sock])

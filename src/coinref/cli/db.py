@@ -9,7 +9,9 @@ from rich.table import Table
 
 from coinref.catalog.grades import standard_grades
 from coinref.cli.common import JsonOption, app, console, get_context, print_json
+from coinref.errors import ConfigError
 from coinref.store import repo
+from coinref.store.db import is_sqlite, sqlite_file
 from coinref.store.migrate import head_revision, init_database
 from coinref.store.seed import seed_reference_data
 
@@ -18,6 +20,10 @@ from coinref.store.seed import seed_reference_data
 def init(json_out: JsonOption = False) -> None:
     """Create or upgrade the database to the latest schema and seed reference data (idempotent)."""
     ctx = get_context()
+    ctx.create_database = True  # the one command that may create the SQLite file
+    path = sqlite_file(ctx.settings.database_url) if is_sqlite(ctx.settings.database_url) else None
+    if path is not None and not path.parent.is_dir():
+        raise ConfigError(f"DATABASE_URL: the folder {path.parent} does not exist")
     changed = init_database(ctx.engine, seed_reference_data)
     result = {"database": ctx.engine.url.render_as_string(hide_password=True), "revision": head_revision(),
               "changed": changed}
@@ -35,7 +41,7 @@ def series(
 ) -> None:
     """List the collectible series with their tier, years and coin counts."""
     ctx = get_context()
-    rows = repo.series_overview(ctx.engine, priority)
+    rows = repo.series_overview(ctx.read_engine, priority)
     if json_out:
         print_json(rows)
         return

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from coinref.catalog.grades import parse_grade
-from coinref.cli.common import JsonOption, app, console, get_context, print_json
+from coinref.cli.common import JsonOption, app, bind_port, console, get_context, print_json
 from coinref.errors import InvalidInput
 from coinref.store.repo import ensure_ready
 
@@ -111,8 +111,8 @@ def quota(json_out: JsonOption = False) -> None:
     from coinref.remote.quota import QuotaLedger
 
     ctx = get_context()
-    ensure_ready(ctx.engine)
-    status = QuotaLedger.for_pcgs(ctx.engine, ctx.settings).status()
+    ensure_ready(ctx.read_engine)
+    status = QuotaLedger.for_pcgs(ctx.read_engine, ctx.settings).status()
     if json_out:
         print_json(status)
         return
@@ -141,8 +141,8 @@ def calls(
         except ValueError:
             raise InvalidInput(f"--since wants a date as YYYY-MM-DD, not {since!r}") from None
     ctx = get_context()
-    ensure_ready(ctx.engine)
-    rows = list_calls(ctx.engine, since=since_day, failed_only=failed, limit=max(limit, 1),
+    ensure_ready(ctx.read_engine)
+    rows = list_calls(ctx.read_engine, since=since_day, failed_only=failed, limit=max(limit, 1),
                       tz=ctx.settings.quota_tz)
     if json_out:
         print_json(rows)
@@ -177,7 +177,8 @@ def sim(
     if quota_limit < 0 or latency_ms < 0:
         raise InvalidInput("--quota and --latency-ms must not be negative")
     app_ = create_sim_app(SimConfig(quota=quota_limit, latency_ms=latency_ms, seed=seed, faults=faults, token=token))
+    sock = bind_port(host, port)  # exit 2 when the port is taken, before printing the URL
     url = f"http://{host}:{port}"
     console.print(f"coinref PCGS simulator (synthetic data) at {url}")
     console.print(f"  export PCGS_API_BASE_URL={url}/publicapi PCGS_API_TOKEN={'<your --token>' if token else 'any'}")
-    uvicorn.run(app_, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app_, host=host, port=port, log_level="warning")).run(sockets=[sock])

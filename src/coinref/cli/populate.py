@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from coinref.cli.common import JsonOption, app, console, console_err, get_context, print_json
-from coinref.errors import InvalidInput
+from coinref.errors import EXIT_VALIDATION, InvalidInput
 from coinref.jsonout import dumps
 from coinref.logs import get_logger
 
@@ -69,23 +69,26 @@ def populate(
     = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after N coins written")] = None,
     restart: Annotated[bool, typer.Option("--restart", help="Start the work list over")] = False,
+    log_files: Annotated[bool | None, typer.Option("--log/--no-log", help="Write the run log and report files "
+                                                   "to COINREF_LOG_DIR (default: for real runs, not dry runs)")]
+    = None,
     json_out: JsonOption = False,
 ) -> None:
     """Populate the database from a source, tier by tier, resumably, with a report at the end."""
     from coinref.pipeline.populate import PopulateOptions
     from coinref.pipeline.populate import populate as run_populate
-    from coinref.pipeline.report import render_markdown
+    from coinref.pipeline.report import exit_code, render_markdown
 
     ctx = get_context()
     options = PopulateOptions(source=source, priority=priority, series=list(series or []), dry_run=dry_run,
-                              limit=limit, restart=restart)
+                              limit=limit, restart=restart, log_files=log_files)
     report = run_populate(ctx, options, progress=None if json_out else RunProgress(f"populate {source}"))
     if json_out:
         print_json(report)
     else:
         console.print(render_markdown(report), markup=False, highlight=False, soft_wrap=True)
-    if report["exit_code"]:
-        raise typer.Exit(report["exit_code"])
+    if exit_code(report):
+        raise typer.Exit(exit_code(report))
 
 
 @export_app.command("coins")
@@ -95,14 +98,21 @@ def export_coins_cmd(
     series: Annotated[list[str] | None, typer.Option("--series", "-s")] = None,
 ) -> None:
     """Export every coin with its catalog fields and PCGS number."""
+    from coinref.catalog.series import select_series
     from coinref.store.coins import EXPORT_FIELDS, export_coins
     from coinref.store.repo import ensure_ready
 
     if fmt not in ("json", "csv"):
         raise InvalidInput(f"unknown format {fmt!r}: json or csv")
+    if series:
+        select_series("all", list(series))  # an unknown slug is exit 2, as in every command
+    if output is not None and not output.parent.is_dir():
+        raise InvalidInput(f"--output {output}: the folder {output.parent} does not exist")
+    if output is not None and output.is_dir():
+        raise InvalidInput(f"--output {output} is a folder; give a file name")
     ctx = get_context()
-    ensure_ready(ctx.engine)
-    rows = export_coins(ctx.engine, list(series or []) or None)
+    ensure_ready(ctx.read_engine)
+    rows = export_coins(ctx.read_engine, list(series or []) or None)
     if fmt == "json":
         text = dumps([{k: r[k] for k in EXPORT_FIELDS} for r in rows])
     else:
@@ -115,8 +125,12 @@ def export_coins_cmd(
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(output)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InvalidInput(f"--output {output}: cannot write it: {exc.strerror or exc}") from None
         console_err.print(f"wrote {len(rows)} coins to {output}")
 
 
@@ -125,12 +139,32 @@ def quarantine(
     source: Annotated[str | None, typer.Option("--source", help="Only records from this source")] = None,
     rerun: Annotated[bool, typer.Option("--rerun", help="Re-validate open records and write those now valid")]
     = False,
+    discard: Annotated[bool, typer.Option("--discard", help="Close open records without writing them: those of "
+                                                            "--id or --source, or every one with --all")] = False,
+    ids: Annotated[list[int] | None, typer.Option("--id", help="With --discard: this record (repeatable)")] = None,
+    discard_all: Annotated[bool, typer.Option("--all", help="With --discard: every open record")] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """List rejected records with their reasons (and re-run them once fixed)."""
-    from coinref.pipeline.quarantine import list_quarantine, rerun_quarantine
+    """List rejected records with their reasons (re-run them once fixed, or discard them)."""
+    from coinref.pipeline.quarantine import discard_quarantine, list_quarantine, rerun_quarantine
+
+    if (ids or discard_all) and not discard:
+        raise InvalidInput("--id and --all go with --discard")
+    if discard and rerun:
+        raise InvalidInput("--rerun and --discard are two actions: give one of them")
+    from coinref.store.repo import ensure_ready
 
     ctx = get_context()
+    ensure_ready(ctx.engine if rerun or discard else ctx.read_engine)
+    if discard:
+        if not (ids or source or discard_all):
+            raise InvalidInput("--discard needs --id ID, --source SOURCE or --all")
+        closed = discard_quarantine(ctx.engine, source=source, ids=list(ids or []))
+        if json_out:
+            print_json({"discarded": closed})
+        else:
+            console.print(f"discarded {closed} record(s)")
+        return
     if rerun:
         result = rerun_quarantine(ctx.engine, source)
         if json_out:
@@ -139,7 +173,7 @@ def quarantine(
             console.print(f"re-run {result['checked']}: {result['resolved']} written, {result['still_invalid']} "
                           "still rejected")
         return
-    rows = list_quarantine(ctx.engine, source)
+    rows = list_quarantine(ctx.read_engine, source)
     if json_out:
         print_json(rows)
         return
@@ -177,10 +211,18 @@ def import_prices(
 
 
 def _print_import(result: dict, json_out: bool) -> None:
+    """Print an import's counts; exit 6 when rows were given and every one was quarantined."""
     if json_out:
         print_json(result)
     else:
         console.print(f"{result['rows']} rows: {result['written']} written, {result['unchanged']} unchanged, "
-                      f"{result['quarantined']} quarantined")
+                      f"{result['quarantined']} quarantined, {result['skipped']} skipped (blank)")
         for problem in result["problems"][:20]:
             console.print(f"  line {problem['line']}: {'; '.join(problem['reasons'])}", highlight=False)
+        if len(result["problems"]) > 20:
+            console.print(f"  ... and {len(result['problems']) - 20} more: coinref quarantine --source "
+                          f"{result.get('quarantine_source', '')}".rstrip(), highlight=False)
+    if result["quarantined"] and not result["written"] and not result["unchanged"]:
+        console_err.print(f"error: every row was quarantined ({result['quarantined']}); nothing was imported",
+                          highlight=False)
+        raise typer.Exit(EXIT_VALIDATION)

@@ -21,11 +21,11 @@ watch_app = typer.Typer(help="Coins you hold or follow: the refresh keeps their 
 app.add_typer(watch_app, name="watch")
 
 
-def _env():
+def _env(read_only: bool = False):
     from coinref.pipeline.refresh import RefreshEnv
 
     ctx = get_context()
-    return RefreshEnv(settings=ctx.settings, engine=ctx.engine)
+    return RefreshEnv(settings=ctx.settings, engine=ctx.read_engine if read_only else ctx.engine)
 
 
 def _show(result: dict, render, json_out: bool) -> None:
@@ -54,7 +54,7 @@ def refresh_prices(
         raise InvalidInput("--status and --report are separate views: give one of them")
     if (status or report) and (dry_run or limit is not None or priority):
         raise InvalidInput("--status and --report take no run options (--dry-run, --limit, --priority)")
-    env = _env()
+    env = _env(read_only=status or report)
     if status:
         _show(refresh_status(env), render_status, json_out)
         return
@@ -96,7 +96,8 @@ def prices_cmd(
             since_day = date.fromisoformat(since.strip())
         except ValueError:
             raise InvalidInput(f"--since {since!r} is not a date (expected YYYY-MM-DD)") from None
-    history = price_history(get_context().engine, number, grade=grade_no, plus=plus, since=since_day)
+    ctx = get_context()
+    history = price_history(ctx.read_engine, number, grade=grade_no, plus=plus, since=since_day)
     if json_out:
         print_json(history)
         return
@@ -110,19 +111,38 @@ def prices_cmd(
                       "" if row["pop_higher"] is None else str(row["pop_higher"]), row["source"])
     console.print(table)
     if not history["count"]:
-        console_err.print("no observations yet: coinref refresh-prices buys them, coinref lookup buys one")
+        console_err.print(_no_observations_hint(ctx, history["coin"], grade), highlight=False)
+
+
+def _no_observations_hint(ctx, coin: dict, grade: str | None) -> str:
+    """What buying a price would do now: a point PCGS had no price for today is answered from
+    that stored miss (no call) until the next quota day."""
+    from coinref.pipeline.refresh.history import todays_misses
+
+    number = coin["pcgs_number"]
+    misses = todays_misses(ctx.read_engine, coin["coin_id"], ctx.settings.quota_tz)
+    if misses:
+        points = ", ".join(f"{m['grade']}{'+' if m['plus'] else ''} ({m['reason'].replace('_', ' ')})"
+                           for m in misses)
+        return (f"no observations yet: PCGS had no price for it today at grade {points}; coinref lookup {number} "
+                "answers those grades from that stored answer today, without a call (from the next quota day on "
+                "a lookup asks PCGS again; the refresh waits a while before it does)")
+    example = grade or "MS65"
+    return (f"no observations yet: coinref lookup {number} --grade {example} buys one (one API call), coinref "
+            "refresh-prices buys its tracked grades")
 
 
 @watch_app.command("add")
 def watch_add_cmd(
-    coin: Annotated[str, typer.Argument(help="PCGS number, or the coin's full name.")],
+    coin: Annotated[list[str], typer.Argument(help="PCGS number, or the coin as you would search for it "
+                                                   "(1909-S VDB, 1881-CC morgan; quotes not needed).")],
     note: Annotated[str, typer.Option("--note", help="A note kept with the entry.")] = "",
     json_out: JsonOption = False,
 ) -> None:
     """Watch a coin: the refresh keeps its prices fresh before others."""
     from coinref.pipeline.refresh import watch_add
 
-    result = watch_add(get_context().engine, coin, note)
+    result = watch_add(get_context().engine, " ".join(coin), note)
     if json_out:
         print_json(result)
         return
@@ -135,13 +155,13 @@ def watch_add_cmd(
 
 @watch_app.command("remove")
 def watch_remove_cmd(
-    coin: Annotated[str, typer.Argument(help="PCGS number, or the coin's full name.")],
+    coin: Annotated[list[str], typer.Argument(help="PCGS number, or the coin as you would search for it.")],
     json_out: JsonOption = False,
 ) -> None:
     """Stop watching a coin."""
     from coinref.pipeline.refresh import watch_remove
 
-    result = watch_remove(get_context().engine, coin)
+    result = watch_remove(get_context().engine, " ".join(coin))
     if json_out:
         print_json(result)
         return
@@ -152,16 +172,19 @@ def watch_remove_cmd(
 
 @watch_app.command("list")
 def watch_list_cmd(json_out: JsonOption = False) -> None:
-    """The watched coins, with the day of their latest price."""
+    """The watched coins, with their latest PCGS prices and the day they were observed."""
     from coinref.pipeline.refresh import watch_list
 
-    rows = watch_list(get_context().engine)
+    rows = watch_list(get_context().read_engine)
     if json_out:
         print_json(rows)
         return
     table = Table(title=f"watchlist ({len(rows)} coins)")
-    for column in ("PCGS #", "coin", "latest price", "note"):
+    for column in ("PCGS #", "coin", "latest price", "as of", "note"):
         table.add_column(column)
     for row in rows:
-        table.add_row(str(row["pcgs_number"] or "-"), row["name"], str(row["last_price_day"] or "never"), row["note"])
+        prices = ", ".join(f"{p['grade_label']} ${p['price']:,}" for p in row["latest_prices"][:3])
+        more = len(row["latest_prices"]) - 3
+        table.add_row(str(row["pcgs_number"] or "-"), row["name"], (prices + (f" (+{more})" if more > 0 else ""))
+                      or "none yet", str(row["last_price_day"] or "never"), row["note"])
     console.print(table)

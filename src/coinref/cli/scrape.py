@@ -114,7 +114,7 @@ def scrape(
 def _run(ctx, priority: str, series: list[str], dry_run: bool, coin_pages: bool, json_out: bool) -> None:
     from coinref.cli.populate import RunProgress
     from coinref.pipeline.populate import PopulateOptions, populate
-    from coinref.pipeline.report import render_markdown
+    from coinref.pipeline.report import exit_code, render_markdown
 
     options = PopulateOptions(source=COINFACTS, priority=priority, series=series, dry_run=dry_run)
     with _coin_pages(coin_pages):
@@ -123,10 +123,8 @@ def _run(ctx, priority: str, series: list[str], dry_run: bool, coin_pages: bool,
         print_json(report)
     else:
         console.print(render_markdown(report), markup=False, highlight=False)
-    if report["stopped"] and report["stopped"] != "limit":
-        raise typer.Exit(EXIT_LIMITED)
-    if report["failed"]:
-        raise typer.Exit(EXIT_UPSTREAM)
+    if exit_code(report):
+        raise typer.Exit(exit_code(report))
 
 
 def _scrape_urls(ctx, urls: list[str], dry_run: bool, json_out: bool) -> None:
@@ -155,7 +153,7 @@ def _scrape_urls(ctx, urls: list[str], dry_run: bool, json_out: bool) -> None:
                       f"updated {totals['updated']}, unchanged {totals['unchanged']}, quarantined "
                       f"{totals['quarantined']}, prices {totals['prices']}", highlight=False)
     if report["stopped"]:
-        raise typer.Exit(EXIT_LIMITED)
+        raise typer.Exit(EXIT_UPSTREAM if report["stopped"] == "unavailable" else EXIT_LIMITED)
     if any(failure.get("kind") == "invalid_input" for failure in report["failures"]):
         raise typer.Exit(EXIT_INVALID_INPUT)
     if report["failures"]:
@@ -179,7 +177,7 @@ def _verify(ctx, selected, json_out: bool) -> None:
             else:
                 table.add_row(row["series"], f"[red]{row.get('kind', 'error')}[/]", "", "", row["error"])
         console.print(table)
-    if any(row.get("kind") in ("blocked", "circuit_open") for row in rows):
+    if any(row.get("kind") in ("blocked", "circuit_open") for row in rows):  # the site said no: 7
         raise typer.Exit(EXIT_LIMITED)
     if not all(row["ok"] for row in rows):
         raise typer.Exit(EXIT_UPSTREAM)

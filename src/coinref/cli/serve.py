@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from coinref.cli.common import app, console_err, get_context
+from coinref.cli.common import app, bind_port, console_err, get_context, run_server
 
 
 @app.command()
@@ -25,22 +25,22 @@ def serve(
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
 ) -> None:
     """Serve the HTTP API (/api, OpenAPI at /docs) and the web page (/, /coins/ID, /status)."""
-    import uvicorn
-
     from coinref.api.app import create_app
     from coinref.store.migrate import at_head
 
     ctx = get_context()
+    engine = ctx.engine  # a missing SQLite file (exit 3) or one that is not a database (exit 10) stops here
     try:
-        ready = at_head(ctx.engine)
+        ready = at_head(engine)
     except Exception as exc:  # the server still starts: /api/health reports the database state
         console_err.print(f"warning: the database is not reachable ({type(exc).__name__}); see /api/health")
     else:
         if not ready:
             console_err.print("warning: the database schema is not at the latest revision; run `coinref init`")
+    sock = bind_port(host, port)  # exit 2 when the port is taken, before anything is printed as started
     console_err.print(f"coinref serving on http://{host}:{port}/ (API docs at /docs)", highlight=False)
-    options = {"host": host, "port": port, "access_log": access_log, "log_level": "info"}
+    options = {"access_log": access_log, "log_level": "info"}
     if workers == 1:
-        uvicorn.run(create_app(ctx), **options)
+        run_server(create_app(ctx), host, port, sock=sock, **options)
     else:
-        uvicorn.run("coinref.api.app:app_from_env", factory=True, workers=workers, **options)
+        run_server("coinref.api.app:app_from_env", host, port, sock=sock, workers=workers, factory=True, **options)

@@ -1,8 +1,9 @@
 """``coinref validate``: the data-quality report over the database (exit 6 when errors remain).
 
 A thin layer over :mod:`coinref.pipeline.validate`. ``--export`` takes an optional file name
-(``--export`` alone writes ``<COINREF_LOG_DIR>/validation_report_YYYY-MM-DD.md``); Typer has no
-optional-value options, so the command reads ``--export`` from its extra arguments itself.
+(``--export`` alone writes ``<COINREF_LOG_DIR>/validation_report_YYYY-MM-DD.md``). It is an
+ordinary option, so ``--help`` lists it; :class:`_OptionalExport` rewrites a bare ``--export``
+(last, or followed by another option) to ``--export=`` before Click parses the arguments.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from typer.core import TyperCommand
 
+from coinref.catalog.series import select_series
 from coinref.cli.common import JsonOption, app, console, get_context, print_json
 from coinref.errors import InvalidInput, ValidationProblems
 from coinref.pipeline.validate import (
@@ -26,22 +29,21 @@ from coinref.pipeline.validate import (
 )
 from coinref.store import repo
 
-_EXPORT = "--export"
+
+class _OptionalExport(TyperCommand):
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        rewritten = []
+        for index, arg in enumerate(args):
+            following = args[index + 1] if index + 1 < len(args) else None
+            bare = arg == "--export" and (following is None or following.startswith("-"))
+            rewritten.append("--export=" if bare else arg)
+        return super().parse_args(ctx, rewritten)
 
 
-def _export_target(extra: list[str], log_dir: Path) -> Path | None:
-    """The --export file from the extra arguments: None when absent, the default when given bare."""
-    if not extra:
+def _export_target(value: str | None, log_dir: Path) -> Path | None:
+    """The --export file: None when absent, the default when given bare."""
+    if value is None:
         return None
-    first, rest = extra[0], extra[1:]
-    if first.startswith(_EXPORT + "="):
-        value, rest = first.split("=", 1)[1], rest
-    elif first == _EXPORT:
-        value, rest = (rest[0], rest[1:]) if rest and not rest[0].startswith("-") else ("", rest)
-    else:
-        raise InvalidInput(f"unexpected argument {first!r}; see `coinref validate --help`")
-    if rest:
-        raise InvalidInput(f"unexpected argument {rest[0]!r}; see `coinref validate --help`")
     return Path(value) if value else log_dir / f"validation_report_{date.today():%Y-%m-%d}.md"
 
 
@@ -87,32 +89,37 @@ def _print_fixes(fixes: FixResult) -> None:
         console.print(f"not fixed: {skipped}", markup=False, highlight=False)
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command(cls=_OptionalExport)
 def validate(
-    ctx: typer.Context,
     summary: Annotated[bool, typer.Option("--summary", help="Counts per check (the default).")] = False,
     report: Annotated[bool, typer.Option("--report", help="Every problem, coin by coin.")] = False,
     fix: Annotated[bool, typer.Option("--fix", help="Rebuild the search index, normalize mint marks and names; "
                                                     "says what changed.")] = False,
     series: Annotated[str | None, typer.Option("--series", help="Only this series (a slug).")] = None,
+    export: Annotated[str | None, typer.Option("--export", metavar="[FILE.md]",
+                                               help="Also write the report as Markdown (default file: "
+                                                    "COINREF_LOG_DIR/validation_report_YYYY-MM-DD.md).")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Check the data: missing fields, impossible years and mint marks, duplicates, the search index,
     stale prices and coverage against the built-in catalog. Exit 6 when errors remain.
-
-    --export [FILE.md] also writes the report as Markdown (default: logs/validation_report_YYYY-MM-DD.md).
     """
     if summary and report:
         raise InvalidInput("--summary and --report are two views: give one of them")
     app_ctx = get_context()
-    target = _export_target(list(ctx.args), app_ctx.settings.coinref_log_dir)
-    engine = app_ctx.engine
+    if series:
+        select_series("all", [series])  # an unknown slug is exit 2
+    target = _export_target(export, app_ctx.settings.coinref_log_dir)
+    engine = app_ctx.engine if fix else app_ctx.read_engine
     repo.ensure_ready(engine)
     fixes = fix_database(engine, series=series) if fix else None
     result = validate_database(engine, series=series)
     if target is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_markdown(result, fixes), encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render_markdown(result, fixes), encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"--export {target}: cannot write it: {exc.strerror or exc}") from None
     if json_out:
         out = result.as_dict(full=report)
         if fixes is not None:

@@ -2,7 +2,11 @@
 
 The file is read and checked for its columns before anything is written; then every row is
 validated and written in one transaction (a crash leaves nothing half-imported). Rows that fail
-are quarantined with their line number and reasons, so rows in = written + unchanged + quarantined.
+are quarantined with their line number and reasons; blank rows, and rows of a PCGS-number file
+whose ``pcgs_number`` is blank (an exported catalog edited in place), are skipped and counted, so
+rows in = written + unchanged + quarantined + skipped. A malformed file (a row with more values
+than the header has columns, a field over the csv module's 128 KiB limit) is InvalidInput naming
+the line, before anything is written.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from coinref.store.prices import price_problem
 from coinref.store.repo import ensure_ready
 from coinref.timeutil import utcnow
 
+_EXTRA = "\x00extra"  # DictReader's key for values beyond the header (no header can be named so)
 COIN_COLUMNS = ("year", "mint_mark", "denomination", "name", "series", "strike", "variety", "designation")
 
 
@@ -39,12 +44,22 @@ def read_csv(path: Path, required: list[set[str]]) -> list[dict[str, str]]:
         raise InvalidInput(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{path}: cannot read it as UTF-8 text ({exc})") from None
-    reader = csv.DictReader(text.splitlines())
-    columns = {c.strip().lower() for c in reader.fieldnames or []}
-    for alternatives in required:
-        if not columns & alternatives:
-            raise InvalidInput(f"{path}: missing column {' or '.join(sorted(alternatives))} (has {sorted(columns)})")
-    return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+    reader = csv.DictReader(text.splitlines(), restkey=_EXTRA)
+    try:
+        columns = {c.strip().lower() for c in reader.fieldnames or []}
+        for alternatives in required:
+            if not columns & alternatives:
+                raise InvalidInput(f"{path}: missing column {' or '.join(sorted(alternatives))} "
+                                   f"(has {sorted(columns)})")
+        rows = []
+        for row in reader:
+            if _EXTRA in row:
+                raise InvalidInput(f"{path} line {reader.line_num}: {len(reader.fieldnames) + len(row[_EXTRA])} "
+                                   f"values, but the header has {len(reader.fieldnames)} columns")
+            rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
+    except csv.Error as exc:  # raised before line_num counts the line it failed on
+        raise InvalidInput(f"{path} line {reader.line_num + 1}: not readable as CSV ({exc})") from None
+    return rows
 
 
 def _int(value: str, field: str) -> int | None:
@@ -60,7 +75,8 @@ def coin_record_from_row(row: dict[str, str], source: str) -> CoinRecord:
     mint = (row.get("mint_mark") or "").upper() or None
     return CoinRecord(
         source=source, pcgs_number=_int(row.get("pcgs_number", ""), "pcgs_number"),
-        year=_int(row.get("year", ""), "year"), mint_mark=mint, denomination=row.get("denomination") or None,
+        year=_int(row.get("year", ""), "year"), mint_mark=mint,
+        denomination=(row.get("denomination") or "").upper() or None,  # 1c and 1C alike
         full_name=row.get("name") or None, series=row.get("series") or None,
         strike=(row.get("strike") or "").upper() or None, variety=row.get("variety") or None,
         designation=(row.get("designation") or "").upper() or None, raw=row,
@@ -77,7 +93,7 @@ def _start(session, kind: str, source: str, path: Path) -> int:
 def _finish(session, run_id: int, result: dict) -> None:
     run = session.get(Run, run_id)
     run.status, run.finished_at, run.counts, run.report = "completed", utcnow(), {
-        k: result[k] for k in ("rows", "written", "unchanged", "quarantined")}, result
+        k: result[k] for k in ("rows", "written", "unchanged", "quarantined", "skipped")}, result
 
 
 def import_pcgs_numbers(ctx: AppContext, path: Path) -> dict:
@@ -92,7 +108,8 @@ def import_pcgs_numbers(ctx: AppContext, path: Path) -> dict:
             reasons.append("missing pcgs_number")
         return record, reasons
 
-    return _import_rows(ctx, path, rows, "import", source, parse, {})
+    return _import_rows(ctx, path, rows, "import", source, parse, {},
+                        skip=lambda row: not row.get("pcgs_number"))
 
 
 def import_prices(ctx: AppContext, path: Path, source: str) -> dict:
@@ -109,15 +126,23 @@ def import_prices(ctx: AppContext, path: Path, source: str) -> dict:
 
 
 def _import_rows(ctx: AppContext, path: Path, rows: list[dict[str, str]], kind: str, source: str, parse,
-                 extra: dict) -> dict:
-    """Parse, validate and write every row in one transaction; quarantine the rows that fail."""
+                 extra: dict, skip=None) -> dict:
+    """Parse, validate and write every row in one transaction; quarantine the rows that fail.
+
+    Rows with no value at all, and rows ``skip`` says carry nothing to import, are counted as
+    skipped.
+    """
     ensure_ready(ctx.engine)
-    result = {"file": str(path), **extra, "rows": len(rows), "written": 0, "unchanged": 0, "quarantined": 0,
-              "problems": []}
+    result = {"file": str(path), **extra, "quarantine_source": source, "rows": len(rows), "written": 0,
+              "unchanged": 0, "quarantined": 0,
+              "skipped": 0, "problems": []}
     with session_scope(ctx.engine) as session:
         run_id = _start(session, kind, source, path)
         writer = RecordWriter(session, series_ids(session))
         for line, row in enumerate(rows, start=2):
+            if not any(row.values()) or (skip is not None and skip(row)):
+                result["skipped"] += 1
+                continue
             record = None
             try:
                 record, reasons = parse(session, row)

@@ -45,6 +45,16 @@ def resolve_series(record: CoinRecord) -> str:
     """The series slug for a record that does not name one."""
     if record.series:
         return record.series
+    candidates = _series_candidates(record)
+    if len(candidates) == 1:
+        return candidates[0].slug
+    if not candidates:
+        raise MatchProblem(f"no series has denomination {record.denomination!r} in {record.year}")
+    raise MatchProblem("series is ambiguous: " + ", ".join(i.slug for i in candidates[:6]))
+
+
+def _series_candidates(record: CoinRecord) -> list:
+    """The series the denomination, year and name words leave possible, best first."""
     candidates = []
     for info in all_series():
         denoms = info.denomination.split()
@@ -63,18 +73,37 @@ def resolve_series(record: CoinRecord) -> str:
     if len(candidates) > 1:  # program series (commemoratives) need their subject named to match
         regular = [i for i in candidates if i.denomination != "various" and "commemoratives" not in i.slug]
         candidates = regular or candidates
-    if len(candidates) == 1:
-        return candidates[0].slug
-    if not candidates:
-        raise MatchProblem(f"no series has denomination {record.denomination!r} in {record.year}")
-    raise MatchProblem("series is ambiguous: " + ", ".join(i.slug for i in candidates[:6]))
+    return candidates
 
 
 def match_coin(session: Session, record: CoinRecord) -> Coin:
-    """The one catalog coin the record describes."""
+    """The one catalog coin the record describes.
+
+    When the denomination and year leave several series but the record names a variety, the
+    series is the one of them that has a coin with that variety (the 1909-S VDB is a Lincoln cent
+    although Indian Head cents were struck in 1909 too); several such series stay ambiguous.
+    """
     if record.year is None:
         raise MatchProblem("no year")
-    slug = resolve_series(record)
+    try:
+        slug = resolve_series(record)
+    except MatchProblem:
+        if not record.variety:
+            raise
+        found: list[Coin | None] = []
+        for info in _series_candidates(record):
+            try:
+                found.append(_match_in_series(session, record, info.slug))
+            except MatchProblem as exc:
+                if exc.candidates:  # several coins in this series: it counts, and stays ambiguous
+                    found.append(None)
+        if len(found) != 1 or found[0] is None:
+            raise
+        return found[0]
+    return _match_in_series(session, record, slug)
+
+
+def _match_in_series(session: Session, record: CoinRecord, slug: str) -> Coin:
     series_id = session.scalar(select(Series.id).where(Series.slug == slug))
     if series_id is None:
         raise MatchProblem(f"unknown series {slug!r}")

@@ -13,7 +13,10 @@ would get the same answer, and each would cost a request.
 
 ``dry_run`` plans in memory and writes nothing: for sources without network it computes what
 would change inside a transaction that is rolled back; for remote sources it counts the calls it
-would spend. ``limit`` stops after that many coins were written (created or updated).
+would spend. It writes no log or report file either unless ``log_files`` asks for them. Before a
+real run writes anything, the source checks its configuration (``Source.check_config``: the
+``pcgs-api`` source's token) and the log folder is checked, so a bad setting is exit 10 up front.
+``limit`` stops after that many coins were written (created or updated).
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ from sqlalchemy.orm import Session
 
 from coinref.catalog.series import SeriesInfo, select_series
 from coinref.context import AppContext
-from coinref.errors import CircuitOpen, CoinrefError, LimitedError
+from coinref.errors import CircuitOpen, CoinrefError, HostUnavailable, LimitedError
 from coinref.jsonout import dumps
-from coinref.logs import close_run_log, get_logger, open_run_log, stamp
+from coinref.logs import close_run_log, ensure_log_dir, get_logger, open_run_log, stamp
 from coinref.pipeline.records import PriceRecord
 from coinref.pipeline.sources import Source, make_source
 from coinref.pipeline.validation import CoinValidator, validate_batch
@@ -57,6 +60,11 @@ class PopulateOptions:
     dry_run: bool = False
     limit: int | None = None
     restart: bool = False
+    log_files: bool | None = None  # None: a log and report files for real runs, none for dry runs
+
+    @property
+    def writes_files(self) -> bool:
+        return (not self.dry_run) if self.log_files is None else self.log_files
 
 
 @dataclass
@@ -70,6 +78,7 @@ class RunState:
     stopped: str | None = None  # why the run stopped early: quota, blocked, limit, authentication...
     exit_code: int | None = None  # a fatal answer's exit code (authentication 4, wrong endpoint 5)
     errors: list[str] = field(default_factory=list)
+    empty_plan_hint: str | None = None  # the source's word on why it had no work, with the next step
 
 
 def db_counts(engine) -> dict[str, int]:
@@ -101,9 +110,17 @@ class Populator:
         series = select_series(self.options.priority, self.options.series or None)
         started = time.monotonic()
         before = db_counts(self.engine)
+        probe = make_source(self.options.source, self.ctx, None)  # sources are cheap to make: no I/O
+        try:
+            probe.check_config()
+        finally:
+            await probe.aclose()
+        if self.options.writes_files:
+            ensure_log_dir(self.ctx.settings)
         run_id = None if self.options.dry_run else self._start_run()
-        handler, log_path = open_run_log(self.ctx.settings, f"population_{stamp()}.log")
         source = make_source(self.options.source, self.ctx, run_id)
+        handler, log_path = (open_run_log(self.ctx.settings, f"population_{stamp()}.log")
+                             if self.options.writes_files else (None, None))
         try:
             log.info("populate from %s over %d series%s", source.name, len(series),
                      " (dry run)" if self.options.dry_run else "")
@@ -113,13 +130,14 @@ class Populator:
                 await self._real_run(source, series, run_id)
         finally:
             await source.aclose()
-            close_run_log(handler)
+            if handler is not None:
+                close_run_log(handler)
         report = self._report(source, series, run_id, before, time.monotonic() - started, log_path)
         if run_id is not None:
             self._finish_run(run_id, report)
         from coinref.pipeline.report import write_report_files
 
-        if not self.options.dry_run:
+        if log_path is not None:
             report["report_files"] = write_report_files(report, log_path)
         return report
 
@@ -148,7 +166,10 @@ class Populator:
             queue.restart()
         slugs = [s.slug for s in series]
         queue.free_dead_leases()
-        queue.plan(source.plan(self.engine, series), run_id)
+        specs = source.plan(self.engine, series)
+        if not specs:
+            self.state.empty_plan_hint = source.empty_plan_hint(self.engine, series)
+        queue.plan(specs, run_id)
         if source.repeatable_passes:
             queue.new_pass_if_complete(slugs)
         total = sum(n for status, n in queue.counts().items() if status in ("pending", "leased"))
@@ -170,10 +191,11 @@ class Populator:
                 self.state.errors.append(f"{item.key}: {exc.message}")
                 log.warning("stopping: %s (item %s stays pending)", exc.message, item.key)
                 break
-            except CircuitOpen as exc:
+            except CircuitOpen as exc:  # blocked (7), or HostUnavailable: unreachable or failing (5)
                 queue.release(item, exc.message)
-                self.state.stopped = "blocked"
+                self.state.stopped = "unavailable" if isinstance(exc, HostUnavailable) else "blocked"
                 self.state.errors.append(f"{item.key}: {exc.message}")
+                log.warning("stopping: %s (item %s stays pending)", exc.message, item.key)
                 break
             except CoinrefError as exc:
                 if exc.fatal:  # every other item would get the same answer: stop, leave the rest pending
@@ -201,6 +223,8 @@ class Populator:
 
     async def _dry_run(self, source: Source, series: list[SeriesInfo]) -> None:
         specs = source.plan(self.engine, series)
+        if not specs:
+            self.state.empty_plan_hint = source.empty_plan_hint(self.engine, series)
         if source.remote:
             self.state.would_call = sum(source.calls_for(s) for s in specs)
             for spec in specs:
@@ -225,6 +249,9 @@ class Populator:
     def apply_result(self, session: Session, item: WorkItem, result, run_id: int | None) -> bool:
         """Validate and write an item's records; False when --limit cut the item short."""
         slug = item.series_slug
+        for _ in range(result.quarantined):
+            self._count(slug, "records")
+            self._count(slug, "quarantined")
         valid, invalid = validate_batch(list(result.coins) + list(result.prices), self.validator)
         ids = series_ids(session)
         existing = existing_coins(session, ids.get(slug)) if self.options.source == "builtin" else None

@@ -1,4 +1,8 @@
-"""Reading the quarantine and re-running its records once the cause is fixed."""
+"""Reading the quarantine, re-running its records once the cause is fixed, discarding the rest.
+
+A record's status is ``open`` until a re-run writes it (``resolved``) or the user discards it
+(``discarded``); closed records stay in the table, with the time they were closed, for audit.
+"""
 
 from __future__ import annotations
 
@@ -64,3 +68,17 @@ def rerun_quarantine(engine: Engine, source: str | None = None) -> dict[str, int
             row.status, row.resolved_at = "resolved", utcnow()
             resolved += 1
     return {"checked": checked, "resolved": resolved, "still_invalid": checked - resolved}
+
+
+def discard_quarantine(engine: Engine, *, source: str | None = None, ids: list[int] | None = None) -> int:
+    """Close open records (all, one source's, or the given ids) without writing them; their number."""
+    with session_scope(engine) as session:
+        query = select(Quarantine).where(Quarantine.status == "open")
+        if source:
+            query = query.where(Quarantine.source == source)
+        if ids:
+            query = query.where(Quarantine.id.in_(ids))
+        rows = session.scalars(query).all()
+        for row in rows:
+            row.status, row.resolved_at = "discarded", utcnow()
+        return len(rows)

@@ -54,7 +54,7 @@ def build_report(*, ctx, options, source, series, state, run_id, before, after, 
         "selector_stats": dict(state.stats),
         "errors": state.errors[:50],
         "series": per_series,
-        "log_file": str(log_path),
+        "log_file": str(log_path) if log_path is not None else None,
         "next": _next_steps(options, state, after),
     }
     return report
@@ -66,6 +66,8 @@ def _exit_code(state, totals) -> int:
 
     if getattr(state, "exit_code", None):
         return state.exit_code
+    if state.stopped == "unavailable":
+        return EXIT_UPSTREAM
     if state.stopped and state.stopped != "limit":
         return EXIT_LIMITED
     return EXIT_UPSTREAM if totals["failed"] else EXIT_OK
@@ -80,8 +82,14 @@ def _quota(ctx) -> dict | None:
         return None
 
 
+ATTACH_NUMBERS = ("attach PCGS numbers first (the PCGS API is looked up by PCGS number): "
+                  "coinref import pcgs-numbers FILE.csv, or coinref populate --source specsearch --series SLUG")
+
+
 def _next_steps(options, state, after) -> list[str]:
     steps = []
+    if state.empty_plan_hint:
+        steps.append(state.empty_plan_hint)
     if options.dry_run:
         steps.append(f"run again without --dry-run: coinref populate --source {options.source}")
     if state.stopped in ("quota_exhausted", "rate_limited"):
@@ -92,13 +100,16 @@ def _next_steps(options, state, after) -> list[str]:
         steps.append("the API rejected the token; fix PCGS_API_TOKEN and run the same command again to resume")
     elif state.stopped == "wrong_endpoint":
         steps.append("the API does not know this endpoint; fix PCGS_API_BASE_URL and run the same command again")
+    elif state.stopped == "unavailable":
+        steps.append("the source could not be reached (see Errors for the host): check its URL setting and the "
+                     "network, then run the same command again to resume")
     elif state.stopped == "limit":
         steps.append("stopped at --limit; run the same command again to continue")
     if after.get("quarantined"):
         steps.append("review rejected records: coinref quarantine")
     if options.source == "builtin" and after.get("coins_with_pcgs_number", 0) == 0:
         steps.append("attach PCGS numbers: coinref import pcgs-numbers FILE.csv, or populate --source specsearch")
-    if options.source != "builtin" and not state.stopped:
+    if options.source != "builtin" and not state.stopped and after.get("coins_with_pcgs_number", 0):
         steps.append("keep prices fresh: coinref refresh-prices")
     return steps
 
@@ -140,3 +151,8 @@ def write_report_files(report: dict, log_path: Path) -> dict[str, str]:
 
 def load_report(path: str) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def exit_code(report: dict) -> int:
+    """A population run's exit code, as the run chose it (see ``_exit_code``)."""
+    return report["exit_code"]

@@ -31,6 +31,9 @@ class ItemResult:
     prices: list[PriceRecord] = field(default_factory=list)
     calls: int = 0
     stats: dict[str, int] = field(default_factory=dict)  # e.g. which selector matched
+    # records the source quarantined itself (the spec search's coins for review): counted in the
+    # report as records and as quarantined, like the pipeline's own
+    quarantined: int = 0
 
 
 class Source:
@@ -50,6 +53,19 @@ class Source:
     def plan(self, engine: Engine, series: list[SeriesInfo]) -> list[WorkSpec]:
         raise NotImplementedError
 
+    def empty_plan_hint(self, engine: Engine, series: list[SeriesInfo]) -> str | None:
+        """Why the plan for these series is empty and what to do next (None: nothing to say).
+
+        The base answer covers every source that works on stored coins: the series hold none yet.
+        """
+        if series_coin_count(engine, series):
+            return None
+        return "nothing to do: the chosen series hold no coins yet; load the catalog first: coinref populate"
+
+    def check_config(self) -> None:
+        """Raise ConfigError (exit 10) when a setting the source needs is missing; before any work."""
+        return None
+
     def calls_for(self, spec: WorkSpec) -> int:
         """Remote calls one item costs at most (for dry-run forecasts)."""
         return 0
@@ -59,6 +75,20 @@ class Source:
 
     async def aclose(self) -> None:
         return None
+
+
+def series_coin_count(engine: Engine, series: list[SeriesInfo], *, numbered: bool = False) -> int:
+    """Coins stored in these series (only those with a PCGS number when ``numbered``)."""
+    from sqlalchemy import func, select
+
+    from coinref.store.db import session_scope
+    from coinref.store.models import Coin, Series
+
+    query = select(func.count(Coin.id)).join(Series).where(Series.slug.in_([s.slug for s in series]))
+    if numbered:
+        query = query.where(Coin.pcgs_number.is_not(None))
+    with session_scope(engine) as session:
+        return session.scalar(query) or 0
 
 
 SourceFactory = Callable[["AppContext", "int | None"], Source]

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pybreaker
 
-from coinref.errors import CircuitOpen, TransientError
+from coinref.errors import Blocked, CircuitOpen, HostUnavailable, TransientError
 
 Clock = Callable[[], float]
 
@@ -54,6 +54,7 @@ class HostBreaker:
         self.host = host
         self.clock = clock
         self.opened_at: float | None = None
+        self.last_failure: BaseException | None = None  # says whether an open circuit means blocked
         self._cb = pybreaker.CircuitBreaker(
             fail_max=fail_max,
             reset_timeout=reset_timeout_s,
@@ -80,9 +81,17 @@ class HostBreaker:
             self.opened_at = self.clock()
         remaining = self.opened_at + self._cb.reset_timeout - self.clock()
         if remaining > 0:
-            raise CircuitOpen(
-                f"{self.host} failed {self._cb.fail_max} times in a row; calls to it are paused "
-                f"for {remaining:.0f} more seconds",
+            if isinstance(self.last_failure, Blocked):
+                raise CircuitOpen(
+                    f"{self.host} refused us {self._cb.fail_max} times in a row; calls to it are paused "
+                    f"for {remaining:.0f} more seconds",
+                    host=self.host,
+                    retry_in_s=round(remaining, 1),
+                )
+            last = getattr(self.last_failure, "message", None) or type(self.last_failure).__name__
+            raise HostUnavailable(
+                f"{self.host} failed {self._cb.fail_max} times in a row (last: {last}); calls to it are paused "
+                f"for {remaining:.0f} more seconds: check the address and the network, then run again",
                 host=self.host,
                 retry_in_s=round(remaining, 1),
             )
@@ -90,6 +99,8 @@ class HostBreaker:
 
     def record(self, error: BaseException | None) -> None:
         """Feed the outcome of one sent request into the breaker."""
+        if counts_as_failure(error):
+            self.last_failure = error
         try:
             with self._cb.calling():
                 if counts_as_failure(error):

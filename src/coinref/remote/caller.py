@@ -181,3 +181,12 @@ def never_sent(failure: BaseException | None) -> bool:
     """
     return isinstance(failure, httpx.ConnectError | httpx.ConnectTimeout | httpx.UnsupportedProtocol
                       | httpx.LocalProtocolError | httpx.InvalidURL)
+
+
+def request_host(error: BaseException | None) -> str | None:
+    """The host:port a failed httpx request was for (None when the error carries no request)."""
+    try:
+        request = error.request  # type: ignore[union-attr]
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError when no request is attached
+        return None
+    return request.url.netloc.decode("ascii", "replace") if request is not None else None

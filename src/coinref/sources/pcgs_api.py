@@ -67,6 +67,7 @@ from coinref.remote.caller import (
     UPSTREAM,
     Outcome,
     RemoteCaller,
+    request_host,
 )
 from coinref.remote.pacing import Pacer
 from coinref.remote.quota import QuotaLedger
@@ -162,7 +163,9 @@ def classify(response: httpx.Response | None, error: BaseException | None) -> Ou
     """What a PCGS answer (or a transport failure) means: the only place this is decided."""
     if response is None:
         what = "timed out" if isinstance(error, httpx.TimeoutException | TimeoutError) else "could not be reached"
-        return Outcome(TRANSIENT, None, TransientError(f"the PCGS API {what} ({type(error).__name__})"))
+        host = request_host(error)
+        return Outcome(TRANSIENT, None, TransientError(f"the PCGS API{f' ({host})' if host else ''} {what} "
+                                                       f"({type(error).__name__})"))
     status = response.status_code
     text = response.text[:2000] if response.content else ""
     lowered = text.lower()

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from coinref.catalog.reference_grades import overrides, reference_grade
 from coinref.errors import NotFound
 from coinref.pipeline.records import CoinRecord, PriceRecord
-from coinref.pipeline.sources import ItemResult, Source
+from coinref.pipeline.sources import ItemResult, Source, series_coin_count
 from coinref.pipeline.workqueue import WorkSpec
 from coinref.store.db import session_scope
 from coinref.store.models import Coin, Series
@@ -59,6 +59,23 @@ class PcgsApiSource(Source):
                      payload={"pcgs_number": number, "grade": reference_grade(slug, strike, year, self._custom)})
             for coin_id, number, strike, year, slug in rows
         ]
+
+    def empty_plan_hint(self, engine, series) -> str | None:
+        from coinref.pipeline.report import ATTACH_NUMBERS
+
+        hint = super().empty_plan_hint(engine, series)
+        if hint:
+            return hint
+        numbered = series_coin_count(engine, series, numbered=True)
+        if not numbered:
+            return f"nothing to enrich: no coin of the chosen series has a PCGS number; {ATTACH_NUMBERS}"
+        return (f"nothing to enrich: all {numbered} coins of the chosen series with a PCGS number are enriched "
+                "already; keep their prices fresh: coinref refresh-prices")
+
+    def check_config(self) -> None:
+        from coinref.sources.pcgs_api import token_provider
+
+        token_provider(self.ctx.settings)  # ConfigError with how to get a token when none is set
 
     def calls_for(self, spec: WorkSpec) -> int:
         return 1

@@ -207,6 +207,11 @@ class SpecSearchSource(Source):
     def calls_for(self, spec: WorkSpec) -> int:
         return 1
 
+    def empty_plan_hint(self, engine, series) -> str | None:
+        return super().empty_plan_hint(engine, series) or (
+            "nothing to search for: every coin of the chosen series has a PCGS number already; next: "
+            "coinref populate --source pcgs-api")
+
     async def search(self, query: str) -> list[dict]:
         answer = await self.fetcher.get(self.ctx.settings.pcgs_specsearch_url, params={"term": query},
                                         want_json=True)
@@ -228,6 +233,7 @@ class SpecSearchSource(Source):
         if not candidates:
             result.stats[f"{SOURCE}:no_candidates"] = 1
         self._for_review(item.coin_id, wanted, query, decision)
+        result.quarantined = 1
         return result
 
     def _for_review(self, coin_id: int, wanted: Wanted, query: str, decision: Decision) -> None:

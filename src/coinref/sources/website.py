@@ -327,11 +327,12 @@ async def scrape_urls(ctx, urls: list[str], *, dry_run: bool = False) -> dict:
 
     Records go through the population pipeline's validation, matching, writer and quarantine
     (one transaction per page; rolled back with ``dry_run``). A page nothing matched is reported
-    with its URL; a challenge stops the remaining URLs (``stopped: blocked``).
+    with its URL; a challenge stops the remaining URLs (``stopped: blocked``), and so does a host
+    that cannot be reached (``stopped: unavailable``).
     """
     from sqlalchemy.orm import Session
 
-    from coinref.errors import Blocked, CircuitOpen, CoinrefError
+    from coinref.errors import Blocked, CircuitOpen, CoinrefError, HostUnavailable
     from coinref.pipeline.populate import PopulateOptions, Populator
     from coinref.store.models import Run, WorkItem
     from coinref.store.repo import ensure_ready
@@ -351,10 +352,14 @@ async def scrape_urls(ctx, urls: list[str], *, dry_run: bool = False) -> dict:
     try:
         for url in urls:
             if stopped:
-                failures.append({"url": url, "error": "not fetched: the site was refusing requests"})
+                failures.append({"url": url, "error": f"not fetched: the site was {stopped}"})
                 continue
             try:
                 page = await source.read_page(url)
+            except HostUnavailable as exc:  # unreachable or failing: exit 5 through the failures
+                stopped = "unavailable"
+                failures.append({"url": url, "error": exc.message, "kind": exc.kind})
+                continue
             except (Blocked, CircuitOpen) as exc:
                 stopped = "blocked"
                 failures.append({"url": url, "error": exc.message, "kind": exc.kind})

@@ -51,7 +51,16 @@ from sqlalchemy import Engine
 from coinref.errors import Blocked, NotFound, RateLimited, TransientError, UpstreamError
 from coinref.remote.breaker import BreakerRegistry, HostBreaker
 from coinref.remote.breaker import breakers as default_breakers
-from coinref.remote.caller import NOT_FOUND, RATE_LIMITED, SUCCESS, TRANSIENT, UPSTREAM, Outcome, RemoteCaller
+from coinref.remote.caller import (
+    NOT_FOUND,
+    RATE_LIMITED,
+    SUCCESS,
+    TRANSIENT,
+    UPSTREAM,
+    Outcome,
+    RemoteCaller,
+    request_host,
+)
 from coinref.remote.pacing import Pacer
 from coinref.remote.retry import RetryPolicy
 
@@ -121,7 +130,9 @@ def classify(response: httpx.Response | None, error: BaseException | None, *, wa
     """What a website answer (or a transport failure) means: the only place this is decided."""
     if response is None:
         what = "timed out" if isinstance(error, httpx.TimeoutException | TimeoutError) else "could not be reached"
-        return Outcome(TRANSIENT, None, TransientError(f"{site} {what} ({type(error).__name__})"))
+        host = request_host(error)
+        return Outcome(TRANSIENT, None, TransientError(f"{site}{f' ({host})' if host else ''} {what} "
+                                                       f"({type(error).__name__})"))
     status = response.status_code
     url = str(response.request.url) if response.request else ""
     text = response.text if response.content else ""

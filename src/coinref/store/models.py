@@ -276,7 +276,7 @@ class Quarantine(Base):
     source: Mapped[str] = mapped_column(String(40))
     record: Mapped[dict] = mapped_column(JSON)
     reasons: Mapped[list] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved | discarded
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -7,7 +7,7 @@ the HTTP API charts it from the same function.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 from sqlalchemy import Engine, select
 
@@ -84,3 +84,18 @@ def price_history(
         "count": len(observations),
         "observations": observations,
     }
+
+
+def todays_misses(engine: Engine, coin_id: int, tz) -> list[dict[str, object]]:
+    """The PCGS API points of a coin that answered "no data" or "no price" this quota day: a
+    lookup of one of them answers from that stored miss and sends no call until the next day."""
+    from coinref.sources.pcgs_enrich import PRICE_SOURCE
+    from coinref.store.models import PricePointMiss
+    from coinref.timeutil import quota_day
+
+    today = quota_day(None, tz)
+    with session_scope(engine) as session:
+        rows = session.scalars(select(PricePointMiss).where(PricePointMiss.coin_id == coin_id,
+                                                            PricePointMiss.source == PRICE_SOURCE)).all()
+        return [{"grade": row.grade, "plus": row.plus, "reason": row.reason} for row in rows
+                if quota_day(row.seen_at if row.seen_at.tzinfo else row.seen_at.replace(tzinfo=UTC), tz) == today]

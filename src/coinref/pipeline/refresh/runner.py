@@ -54,7 +54,7 @@ from coinref.errors import (
     UpstreamError,
 )
 from coinref.jsonout import dumps
-from coinref.logs import LOGGER_NAME, close_run_log, get_logger, open_run_log
+from coinref.logs import LOGGER_NAME, close_run_log, ensure_log_dir, get_logger, open_run_log
 from coinref.pipeline.refresh.claims import PointClaims, PointKey
 from coinref.pipeline.refresh.planner import DEFAULT_POLICY, Plan, ScoringPolicy, plan_batch, refresh_budget
 from coinref.pipeline.refresh.points import PRICE_SOURCE, load_points
@@ -80,6 +80,7 @@ STOP_EXIT = {
     "blocked": EXIT_LIMITED,
     "limited": EXIT_LIMITED,
     "circuit_open": EXIT_LIMITED,
+    "unavailable": EXIT_UPSTREAM,
     "reserve": EXIT_LIMITED,
     "authentication": EXIT_AUTH,
     "upstream": EXIT_UPSTREAM,
@@ -175,6 +176,12 @@ async def execute_plan(env: RefreshEnv, options: RefreshOptions, plan: Plan, quo
     if options.dry_run:
         return _report(env, options, plan, quota, reserve, state, None, started_at, env.monotonic() - started, None)
 
+    if plan.batch and env.client_factory is None:  # settings first: exit 10 before any work or file
+        from coinref.sources.pcgs_api import token_provider
+
+        token_provider(env.settings)
+    if env.write_files:
+        ensure_log_dir(env.settings)
     run_id = _start_run(env, options, started_at)
     handler, log_path, level = (None, None, None)
     if env.write_files:
@@ -386,4 +393,23 @@ def _report(env, options, plan: Plan, quota, reserve, state: RunCounts, run_id, 
         "reserve": reserve,
         "batch": [s.as_dict(plan.today) for s in plan.batch] if options.dry_run else [],
         "log_file": str(log_path) if log_path else None,
+        "next": _next_steps(env, plan),
     }
+
+
+def _next_steps(env, plan: Plan) -> list[str]:
+    """What to do when the plan holds nothing: the dead end named, with the step out of it."""
+    if plan.batch or plan.eligible:
+        return []
+    from sqlalchemy import func, select
+
+    from coinref.pipeline.report import ATTACH_NUMBERS
+    from coinref.store.db import session_scope
+    from coinref.store.models import Coin
+
+    with session_scope(env.engine) as session:
+        numbered = session.scalar(select(func.count(Coin.id)).where(Coin.pcgs_number.is_not(None))) or 0
+    if not numbered:
+        return [f"nothing to refresh: no coin has a PCGS number; {ATTACH_NUMBERS}"]
+    return ["nothing to refresh today: every tracked point was bought today or waits after a miss; run again "
+            "tomorrow"]

@@ -269,6 +269,7 @@ def render_run(report: dict) -> str:
         lines.append(f"- quota: {quota['used']} of {quota['limit']} used, {quota['remaining']} remaining")
     if report.get("stop_message"):
         lines.append(f"- stopped: {report['stop_message']}")
+    lines += [f"- next: {step}" for step in report.get("next") or []]
     return "\n".join(lines)
 
 

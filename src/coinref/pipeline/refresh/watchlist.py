@@ -3,14 +3,18 @@
 ``coinref watch add|remove|list PCGS_NUMBER_OR_QUERY``. A PCGS number (``2986`` or ``#2986``)
 names its coin; any other text is resolved by an exact, case-insensitive match on the coin's full
 name or PCGS-style short name, and failing that through the collector search
-(:func:`coinref.search.search_coins`). A query that matches several coins is refused with the
-candidates (exit 2) rather than guessed; one that matches none is NotFound (exit 3).
+(:func:`coinref.search.search_coins`). When the search's top hit is a base coin and its
+designation entries outrank every other hit (``1909-S VDB`` finds the coin, then its BN, RB and
+RD entries, then weaker matches), the base coin is the one meant; any other query that matches several coins is
+refused with the candidates (exit 2) rather than guessed; one that matches none is NotFound
+(exit 3).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Engine, delete, func, select
 
+from coinref.catalog.grades import grade_label
 from coinref.errors import InvalidInput, NotFound
 from coinref.pipeline.refresh.history import parse_pcgs_number
 from coinref.pipeline.refresh.points import PRICE_SOURCE
@@ -27,12 +31,25 @@ def _coin_view(coin: Coin) -> dict[str, object]:
             "short_name": coin.short_name}
 
 
-def _search_coin_ids(engine: Engine, text: str) -> list[int]:
-    """Coin ids the collector search finds for ``text``, best first (not counted as a lookup)."""
+def _search_coin_ids(engine: Engine, text: str) -> list[tuple[int, float]]:
+    """(coin id, score) the collector search finds for ``text``, best first (not counted as a lookup)."""
     from coinref.search import search_coins
 
     found = search_coins(engine, text, limit=MAX_CANDIDATES, record=False)
-    return [int(row["id"]) for row in found.results]
+    return [(int(row["id"]), float(row["score"])) for row in found.results]
+
+
+def _clear_base_coin(hits: list[tuple[Coin, float]]) -> bool:
+    """Whether the top hit is a base entry whose designation entries outrank every other hit."""
+    first, top = hits[0]
+    if first.designation:
+        return False
+    key = (first.series_id, first.year, first.mint_mark, first.strike, first.variety)
+    siblings = [s for c, s in hits[1:] if (c.series_id, c.year, c.mint_mark, c.strike, c.variety) == key]
+    others = [s for c, s in hits[1:] if (c.series_id, c.year, c.mint_mark, c.strike, c.variety) != key]
+    if not others:
+        return True
+    return bool(siblings) and max(others) < min(siblings) <= top
 
 
 def resolve_coin(engine: Engine, text: str) -> dict[str, object]:
@@ -54,10 +71,11 @@ def resolve_coin(engine: Engine, text: str) -> dict[str, object]:
             .order_by(Coin.id).limit(MAX_CANDIDATES + 1)
         ).all()
         if not matches:
-            ids = _search_coin_ids(engine, query)
-            if ids:
-                by_id = {c.id: c for c in session.scalars(select(Coin).where(Coin.id.in_(ids)))}
-                matches = [by_id[i] for i in ids if i in by_id]
+            found = _search_coin_ids(engine, query)
+            if found:
+                by_id = {c.id: c for c in session.scalars(select(Coin).where(Coin.id.in_([i for i, _ in found])))}
+                hits = [(by_id[i], score) for i, score in found if i in by_id]
+                matches = [coin for coin, _ in (hits[:1] if hits and _clear_base_coin(hits) else hits)]
         if not matches:
             raise NotFound(f"no coin matches {query!r}; use its PCGS number or its full name as `coinref export "
                            "coins` prints it")
@@ -90,7 +108,8 @@ def watch_remove(engine: Engine, text: str) -> dict[str, object]:
 
 
 def watch_list(engine: Engine) -> list[dict[str, object]]:
-    """Watched coins, oldest first, with the day of their latest API price."""
+    """Watched coins, oldest first, with the day of their latest API price and that day's prices
+    (``latest_prices``: grade label and price, best grade first)."""
     ensure_ready(engine)
     with session_scope(engine, read_only=True) as session:
         latest = (
@@ -105,7 +124,17 @@ def watch_list(engine: Engine) -> list[dict[str, object]]:
             .outerjoin(latest, latest.c.coin_id == Watch.coin_id)
             .order_by(Watch.created_at, Watch.id)
         ).all()
-    return [
-        {**_coin_view(coin), "note": watch.note, "added_at": watch.created_at, "last_price_day": last}
-        for watch, coin, last in rows
-    ]
+        out = []
+        for watch, coin, last in rows:
+            latest = []
+            if last is not None:
+                latest = [{"grade": o.grade, "plus": o.plus,
+                           "grade_label": f"{grade_label(o.grade, coin.strike)}{o.grade}{'+' if o.plus else ''}",
+                           "price": o.price}
+                          for o in session.scalars(select(PriceObservation).where(
+                              PriceObservation.coin_id == coin.id, PriceObservation.source == PRICE_SOURCE,
+                              PriceObservation.observed_on == last)
+                              .order_by(PriceObservation.grade.desc(), PriceObservation.plus.desc()))]
+            out.append({**_coin_view(coin), "note": watch.note, "added_at": watch.created_at, "last_price_day": last,
+                        "latest_prices": latest})
+    return out
