@@ -120,7 +120,7 @@ def coin_page(request: Request, ctx: Ctx, coin_id: int) -> Response:
     with session_scope(ctx.engine) as session:
         coin, series = queries.find_coin(session, coin_id=coin_id)
         detail = queries.coin_detail(session, coin, series, None)
-        history = queries.price_history(session, coin, None, None)
+        _total, history = queries.price_history(session, coin, None, None)
     record_lookup(ctx.engine, coin.id)
     chart = json.loads(dumps(chart_data(history), indent=None))
     return render(request, "coin.html", coin=detail, facts=fact_rows(detail["facts"], coin.metal), chart=chart,
@@ -175,7 +175,7 @@ def status_page(request: Request, ctx: Ctx) -> Response:
         quota=quota,
         tiers=queries.tier_coverage(series),
         series=series,
-        runs=queries.recent_runs(ctx.engine, limit=10, kind=None, with_reports=False),
+        runs=queries.recent_runs(ctx.engine, limit=10, kind=None, with_reports=False)[1],
         quarantine=queries.open_quarantine(ctx.engine),
         validation=validation_problems(request, ctx.engine),
     )
