@@ -211,3 +211,19 @@ def test_pages_on_an_uninitialised_database_answer_html(empty_db_url, path, stat
         assert api.status_code == 503 and api.json()["error"] == "database_unavailable"
         assert "coinref init" in api.json()["message"]
     client.app.state.ctx.close()
+
+
+# -- item 9: the API docs need no network -------------------------------------------------------
+
+
+def test_the_docs_page_loads_swagger_ui_from_the_package(client):
+    import re
+
+    page = client.get("/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert len(assets) == 3 and all(a.startswith("/static/vendor/swagger-ui/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "cdn" not in page.text.lower() and "https://" not in page.text
+    assert client.get("/redoc").status_code == 404  # ReDoc only loads from a CDN: not served

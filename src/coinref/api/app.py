@@ -6,6 +6,9 @@ views and single-coin requests count as lookups through the search's buffered co
 (:mod:`coinref.search.popularity`), flushed when the app shuts down. :func:`app_from_env` is the
 factory ``coinref serve`` hands to uvicorn, so every worker process builds its own app (and its
 own connection pool) from the environment.
+
+``/docs`` is Swagger UI served from the package (``static/vendor/swagger-ui``, see its README), so
+the API documentation works with no network; ReDoc, which only loads from a CDN, is not served.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from coinref.api import pages, routes
@@ -59,6 +63,21 @@ def _cron_router():
     return router
 
 
+SWAGGER_UI = "/static/vendor/swagger-ui"
+
+
+def _add_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI from the vendored files, never a CDN."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(_request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} API",
+                                   swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+                                   swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png")
+
+
 def create_app(ctx_or_settings: AppContext | Settings | None = None) -> FastAPI:
     """Build the app around a context, or settings (a context is made), or the environment's settings."""
     if isinstance(ctx_or_settings, AppContext):
@@ -71,7 +90,9 @@ def create_app(ctx_or_settings: AppContext | Settings | None = None) -> FastAPI:
         yield
         flush_lookups(ctx.engine)
 
-    app = FastAPI(title="coinref", version=_version(), description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="coinref", version=_version(), description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+    _add_docs(app)
     app.state.ctx = ctx
     app.state.templates = pages.make_templates()
     install_error_handlers(app, render_page=pages.render_error)
