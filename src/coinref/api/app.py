@@ -13,6 +13,7 @@ the API documentation works with no network; ReDoc, which only loads from a CDN,
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -78,15 +79,37 @@ def _add_docs(app: FastAPI) -> None:
                                    swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png")
 
 
-def create_app(ctx_or_settings: AppContext | Settings | None = None) -> FastAPI:
-    """Build the app around a context, or settings (a context is made), or the environment's settings."""
+def _warm_in_background(app: FastAPI, ctx: AppContext) -> None:
+    """Run :func:`coinref.api.queries.warm_up` in a thread; ``app.state.warmed`` is set when it ends."""
+    from coinref.api.queries import warm_up
+
+    def run() -> None:
+        try:
+            warm_up(ctx.engine)
+        except Exception:  # noqa: BLE001 - a failed warm-up only leaves the first search slower
+            log.warning("warm-up failed", exc_info=True)
+        finally:
+            app.state.warmed.set()
+
+    threading.Thread(target=run, name="coinref-warm-up", daemon=True).start()
+
+
+def create_app(ctx_or_settings: AppContext | Settings | None = None, *, warm: bool = False) -> FastAPI:
+    """Build the app around a context, or settings (a context is made), or the environment's settings.
+
+    ``warm``: at startup, load the search vocabulary and the catalog counts in a background thread
+    (see :func:`coinref.api.queries.warm_up`), so the first search on a cold server is as fast as
+    the next ones; requests are served meanwhile.
+    """
     if isinstance(ctx_or_settings, AppContext):
         ctx = ctx_or_settings
     else:
         ctx = AppContext(ctx_or_settings if ctx_or_settings is not None else load_settings())
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            _warm_in_background(app_, ctx)
         yield
         flush_lookups(ctx.engine)
 
@@ -94,6 +117,7 @@ def create_app(ctx_or_settings: AppContext | Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None)
     _add_docs(app)
     app.state.ctx = ctx
+    app.state.warmed = threading.Event()
     app.state.templates = pages.make_templates()
     install_error_handlers(app, render_page=pages.render_error)
     if ctx.settings.cors_origins:
@@ -118,4 +142,4 @@ def app_from_env() -> FastAPI:
 
     settings = load_settings()
     setup_logging(settings)
-    return create_app(settings)
+    return create_app(settings, warm=True)

@@ -411,3 +411,27 @@ def search_with_prices(engine: Engine, query: str, *, limit: int, series: str | 
 
 SUMMARY_FIELDS = ("id", "series", "year", "mint_mark", "strike", "variety", "designation", "denomination",
                   "full_name", "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz", "mintage")
+
+
+WARM_QUERY = "1881-S morgn dollar"  # a mint mark, a series word and a typo: every part of the parser
+
+
+def warm_up(engine: Engine) -> None:
+    """Load what the first search would otherwise load while a user waits.
+
+    The search vocabulary builds its catalog words and typo index from the built-in catalog on
+    first use (about a second), the price policy reads its table, and the catalog counts of the
+    series pages expand every fact file. :func:`coinref.api.app.create_app` runs this in a thread
+    at startup when asked to (``coinref serve`` does). A database that cannot answer yet only
+    skips the last step.
+    """
+    from coinref.search import parse_query
+
+    parse_query(WARM_QUERY)
+    catalog_counts()
+    tracked_points("morgan-dollars", "MS", 1881)
+    try:
+        search_with_prices(engine, WARM_QUERY, limit=1, series=None, year=None)
+    except Exception as exc:  # noqa: BLE001 - warming is a courtesy; requests report their own errors
+        log.info("warm-up search skipped (%s)", type(exc).__name__)
+
