@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from coinref.config import Settings, load_settings
-from coinref.store.db import make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass
@@ -17,6 +18,8 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
+        from coinref.store.db import make_engine  # here, so commands without a database never load SQLAlchemy
+
         return make_engine(self.settings.database_url)
 
     def close(self) -> None:

@@ -2,13 +2,15 @@
 
 Each command group lives in its own module and registers itself on :data:`app`. :func:`main`
 is the single place where exceptions become exit codes (see :mod:`coinref.errors`).
+
+Start-up time: command modules import the database, search and pipeline layers inside the
+commands that use them, so a command that needs none of them (``coinref grades``, ``--help``)
+loads neither SQLAlchemy nor Alembic (``tests/unit/test_cli_imports.py`` keeps it so).
 """
 
 from __future__ import annotations
 
 import sys
-
-from sqlalchemy.exc import OperationalError
 
 from coinref.cli.common import app, console_err
 from coinref.errors import EXIT_UNEXPECTED, EXIT_UPSTREAM, CoinrefError
@@ -23,6 +25,20 @@ from coinref.cli import scrape as _scrape  # noqa: E402,F401  isort: skip
 from coinref.cli import search as _search, validate as _validate  # noqa: E402,F401  isort: skip
 
 
+class _NeverRaised(Exception):
+    pass
+
+
+def _operational_error() -> type[Exception]:
+    """SQLAlchemy's OperationalError, once SQLAlchemy is loaded (it cannot have raised one before).
+
+    An ``except`` clause evaluates its expression only when an exception reaches it, so this keeps
+    SQLAlchemy out of the start-up of commands that never touch the database.
+    """
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    return sa_exc.OperationalError if sa_exc is not None else _NeverRaised
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script.
 
@@ -34,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     except CoinrefError as exc:
         console_err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
         sys.exit(exc.exit_code)
-    except OperationalError as exc:  # the database server is down, unreachable or refused us
+    except _operational_error() as exc:  # the database server is down, unreachable or refused us
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
         console_err.print(f"[bold red]error:[/] cannot use the database: {reason}", highlight=False)
         sys.exit(EXIT_UPSTREAM)

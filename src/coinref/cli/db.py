@@ -9,14 +9,14 @@ from rich.table import Table
 
 from coinref.catalog.grades import standard_grades
 from coinref.cli.common import JsonOption, app, console, get_context, print_json
-from coinref.store import repo
-from coinref.store.migrate import head_revision, upgrade
-from coinref.store.seed import seed_reference_data
 
 
 @app.command()
 def init(json_out: JsonOption = False) -> None:
     """Create or upgrade the database to the latest schema and seed reference data (idempotent)."""
+    from coinref.store.migrate import head_revision, upgrade
+    from coinref.store.seed import seed_reference_data
+
     ctx = get_context()
     upgrade(ctx.engine)
     changed = seed_reference_data(ctx.engine)
@@ -35,6 +35,8 @@ def series(
     json_out: JsonOption = False,
 ) -> None:
     """List the collectible series with their tier, years and coin counts."""
+    from coinref.store import repo
+
     ctx = get_context()
     rows = repo.series_overview(ctx.engine, priority)
     if json_out:
