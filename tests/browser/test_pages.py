@@ -57,7 +57,13 @@ def screenshot_dir() -> Path:
 
 
 def chromium_path() -> tuple[str | None, str]:
-    """The Chromium executable, installing Debian's package when it is missing; else None and why."""
+    """The Chromium executable, installing Debian's package when it is missing; else None and why.
+
+    ``COINREF_CHROMIUM`` names another executable (nothing is installed for it).
+    """
+    chosen = os.environ.get("COINREF_CHROMIUM")
+    if chosen:
+        return (chosen, "") if Path(chosen).exists() else (None, f"COINREF_CHROMIUM={chosen} does not exist")
     if Path(CHROMIUM).exists():
         return CHROMIUM, ""
     if shutil.which("apt-get") is None:

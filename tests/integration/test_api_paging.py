@@ -227,3 +227,8 @@ def test_the_docs_page_loads_swagger_ui_from_the_package(client):
         assert client.get(asset).status_code == 200, asset
     assert "cdn" not in page.text.lower() and "https://" not in page.text
     assert client.get("/redoc").status_code == 404  # ReDoc only loads from a CDN: not served
+
+
+def test_the_cron_route_rejects_unknown_query_parameters_too(client):
+    body = assert_error(client.post("/api/cron/refresh-prices", params={"limit": "5"}), 422, "validation")
+    assert "query parameter 'limit'" in body["message"]

@@ -18,13 +18,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from coinref.api import pages, routes
 from coinref.api.errors import install_error_handlers
+from coinref.api.paging import reject_unknown_query
 from coinref.config import Settings, load_settings
 from coinref.context import AppContext
 from coinref.logs import get_logger
@@ -130,7 +131,7 @@ def create_app(ctx_or_settings: AppContext | Settings | None = None, *, warm: bo
     app.include_router(routes.router)
     cron = _cron_router()
     if cron is not None:
-        app.include_router(cron)
+        app.include_router(cron, dependencies=[Depends(reject_unknown_query)])
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
