@@ -39,6 +39,9 @@ coinref's reference database over HTTP: coins, PCGS numbers, prices and their hi
 
 * Errors are JSON `{"error": kind, "message": text, "status": n}` (400 bad parameters, 404 unknown
   coin, 422 invalid request, 503 database unavailable).
+* Lists are paged: `total`, `offset`, `limit`, `count` and `next_offset` (null on the last page).
+  A query parameter the route does not take is a 422, never ignored.
+* Coin, price-history and series answers carry an `ETag` and `Cache-Control`; `If-None-Match` gives 304.
 * Money is a JSON number in US dollars with at most two decimals (exact; read it as a decimal).
 * Read endpoints are public; `/api/cron/*` needs the cron secret (`Authorization: Bearer ...`).
 """
