@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from coinref.config import Settings, load_settings
-from coinref.store.db import is_sqlite, make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass
@@ -24,10 +25,14 @@ class AppContext:
 
     @cached_property
     def engine(self) -> Engine:
+        from coinref.store.db import make_engine  # here, so commands without a database never load SQLAlchemy
+
         return make_engine(self.settings.database_url, create=self.create_database)
 
     @cached_property
     def read_engine(self) -> Engine:
+        from coinref.store.db import is_sqlite, make_engine
+
         if not is_sqlite(self.settings.database_url):
             return self.engine
         return make_engine(self.settings.database_url, read_only=True)

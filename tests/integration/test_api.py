@@ -78,7 +78,7 @@ def test_search_filters_and_limits(client):
     assert client.get("/api/coins/search", params={"q": "7126"}).json()["results"][0]["pcgs_number"] == 7126
     assert client.get("/api/coins/search", params={"q": "zzqx"}).json() == {
         "query": "zzqx", "intent": client.get("/api/coins/search", params={"q": "zzqx"}).json()["intent"],
-        "count": 0, "results": []}
+        "total": 0, "offset": 0, "limit": 10, "count": 0, "next_offset": None, "results": []}
 
 
 @pytest.mark.parametrize("params,status,kind", [
@@ -114,7 +114,7 @@ def test_coin_by_pcgs_number_has_facts_and_tracked_prices(client, sample):
     assert (coin["full_name"], coin["series_name"], coin["mint_mark"], coin["strike"]) == (
         "1881-S Morgan Dollar", "Morgan Dollars", "S", "MS")
     assert coin["precious_metal"] == "silver" and coin["weight_g"] == 26.73 and coin["mintage"] == 12760000
-    assert "melt" not in coin  # no spot price given
+    assert coin["melt"] is None  # no spot price given: one rule, melt is always there and null without a value
     points = {p["label"]: p for p in coin["latest_prices"]}
     assert points["MS65"] == {"grade": 65, "plus": False, "label": "MS65", "tracked": True, "price": 210.0,
                               "observed_on": "2025-03-31", "source": "pcgs-api", "population": 650}
@@ -243,12 +243,12 @@ def test_runs_list_recent_runs_with_reports(client, engine):
                         finished_at=datetime(2025, 1, 1, 0, 5, tzinfo=UTC)))
         session.add(Run(kind="refresh", source="pcgs-api", status="running",
                         started_at=datetime(2025, 1, 2, tzinfo=UTC)))
-    runs = client.get("/api/runs").json()
+    runs = client.get("/api/runs").json()["results"]
     assert [r["kind"] for r in runs] == ["refresh", "populate"]
     assert runs[1]["report"]["series"] == [{"slug": "morgan-dollars"}] and runs[1]["counts"] == {"created": 5}
-    assert [r["kind"] for r in client.get("/api/runs", params={"kind": "populate"}).json()] == ["populate"]
-    assert all(r["report"] is None for r in client.get("/api/runs", params={"reports": "false"}).json())
-    assert len(client.get("/api/runs", params={"limit": 1}).json()) == 1
+    assert [r["kind"] for r in client.get("/api/runs", params={"kind": "populate"}).json()["results"]] == ["populate"]
+    assert all(r["report"] is None for r in client.get("/api/runs", params={"reports": "false"}).json()["results"])
+    assert len(client.get("/api/runs", params={"limit": 1}).json()["results"]) == 1
 
 
 def test_health_is_ok_on_a_migrated_database(client):

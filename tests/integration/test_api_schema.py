@@ -28,7 +28,8 @@ from coinref.config import load_settings
 
 EXAMPLES_PER_MODE = 500
 WITH_PARAMETERS = {"GET /api/coins/search", "GET /api/coins/{pcgs_number}", "GET /api/coins/by-id/{coin_id}",
-                   "GET /api/coins/{pcgs_number}/prices", "GET /api/runs"}
+                   "GET /api/coins/{pcgs_number}/prices", "GET /api/coins/by-id/{coin_id}/prices",
+                   "GET /api/series/{slug}/coins", "GET /api/runs"}
 WITHOUT_PARAMETERS = {"GET /api/series", "GET /api/grades", "GET /api/quota", "GET /api/health"}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

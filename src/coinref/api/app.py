@@ -6,20 +6,26 @@ views and single-coin requests count as lookups through the search's buffered co
 (:mod:`coinref.search.popularity`), flushed when the app shuts down. :func:`app_from_env` is the
 factory ``coinref serve`` hands to uvicorn, so every worker process builds its own app (and its
 own connection pool) from the environment.
+
+``/docs`` is Swagger UI served from the package (``static/vendor/swagger-ui``, see its README), so
+the API documentation works with no network; ReDoc, which only loads from a CDN, is not served.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from coinref.api import pages, routes
 from coinref.api.errors import install_error_handlers
+from coinref.api.paging import reject_unknown_query
 from coinref.config import Settings, load_settings
 from coinref.context import AppContext
 from coinref.logs import get_logger
@@ -33,6 +39,9 @@ coinref's reference database over HTTP: coins, PCGS numbers, prices and their hi
 
 * Errors are JSON `{"error": kind, "message": text, "status": n}` (400 bad parameters, 404 unknown
   coin, 422 invalid request, 503 database unavailable).
+* Lists are paged: `total`, `offset`, `limit`, `count` and `next_offset` (null on the last page).
+  A query parameter the route does not take is a 422, never ignored.
+* Coin, price-history and series answers carry an `ETag` and `Cache-Control`; `If-None-Match` gives 304.
 * Money is a JSON number in US dollars with at most two decimals (exact; read it as a decimal).
 * Read endpoints are public; `/api/cron/*` needs the cron secret (`Authorization: Bearer ...`).
 """
@@ -59,8 +68,43 @@ def _cron_router():
     return router
 
 
-def create_app(ctx_or_settings: AppContext | Settings | None = None) -> FastAPI:
-    """Build the app around a context, or settings (a context is made), or the environment's settings."""
+SWAGGER_UI = "/static/vendor/swagger-ui"
+
+
+def _add_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI from the vendored files, never a CDN."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(_request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} API",
+                                   swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+                                   swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png")
+
+
+def _warm_in_background(app: FastAPI, ctx: AppContext) -> None:
+    """Run :func:`coinref.api.queries.warm_up` in a thread; ``app.state.warmed`` is set when it ends."""
+    from coinref.api.queries import warm_up
+
+    def run() -> None:
+        try:
+            warm_up(ctx.engine)
+        except Exception:  # noqa: BLE001 - a failed warm-up only leaves the first search slower
+            log.warning("warm-up failed", exc_info=True)
+        finally:
+            app.state.warmed.set()
+
+    threading.Thread(target=run, name="coinref-warm-up", daemon=True).start()
+
+
+def create_app(ctx_or_settings: AppContext | Settings | None = None, *, warm: bool = False) -> FastAPI:
+    """Build the app around a context, or settings (a context is made), or the environment's settings.
+
+    ``warm``: at startup, load the search vocabulary and the catalog counts in a background thread
+    (see :func:`coinref.api.queries.warm_up`), so the first search on a cold server is as fast as
+    the next ones; requests are served meanwhile.
+    """
     if isinstance(ctx_or_settings, AppContext):
         ctx = ctx_or_settings
     else:
@@ -68,12 +112,17 @@ def create_app(ctx_or_settings: AppContext | Settings | None = None) -> FastAPI:
         ctx = AppContext(ctx_or_settings if ctx_or_settings is not None else load_settings(), create_database=True)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            _warm_in_background(app_, ctx)
         yield
         flush_lookups(ctx.engine)
 
-    app = FastAPI(title="coinref", version=_version(), description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="coinref", version=_version(), description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+    _add_docs(app)
     app.state.ctx = ctx
+    app.state.warmed = threading.Event()
     app.state.templates = pages.make_templates()
     install_error_handlers(app, render_page=pages.render_error)
     if ctx.settings.cors_origins:
@@ -86,7 +135,7 @@ def create_app(ctx_or_settings: AppContext | Settings | None = None) -> FastAPI:
     app.include_router(routes.router)
     cron = _cron_router()
     if cron is not None:
-        app.include_router(cron)
+        app.include_router(cron, dependencies=[Depends(reject_unknown_query)])
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
@@ -98,4 +147,4 @@ def app_from_env() -> FastAPI:
 
     settings = load_settings()
     setup_logging(settings)
-    return create_app(settings)
+    return create_app(settings, warm=True)

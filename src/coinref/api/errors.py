@@ -12,8 +12,10 @@ optional ``details`` object), whatever raised it:
 * anything else is 500 ``internal``: logged here with its traceback, answered with a fixed
   message, so no stack trace, SQL or setting ever reaches a client.
 
-Requests for pages (not under ``/api``, asking for HTML) get the same facts rendered as an HTML
-page by :func:`install_error_handlers`' ``render_page`` callback.
+Requests for pages (any path outside ``/api``, ``/static`` and the API docs, unless the client
+asks for JSON and not HTML) get the same facts rendered as an HTML page by
+:func:`install_error_handlers`' ``render_page`` callback, so a browser, ``curl`` or a link checker
+never gets raw JSON from a page address.
 """
 
 from __future__ import annotations
@@ -47,6 +49,17 @@ _KIND_BY_STATUS = {
 }
 
 
+class DatabaseUnavailable(CoinrefError):
+    """The database cannot answer: unreachable, or not initialised (no tables yet)."""
+
+    http_status = 503
+    kind = "database_unavailable"
+
+
+NOT_READY = "the database is not initialised: run `coinref init`; see /api/health"
+UNREACHABLE = "the database is not reachable or not initialised (run `coinref init`); see /api/health"
+
+
 class ErrorBody(BaseModel):
     """The JSON body of every error response."""
 
@@ -76,10 +89,12 @@ def describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[str
 
 
 def wants_html(request: Request) -> bool:
+    """A page address, unless the client asks for JSON and not for HTML."""
     path = request.url.path
     if path.startswith(("/api", "/static", "/openapi", "/docs", "/redoc")):
         return False
-    return "text/html" in request.headers.get("accept", "")
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "json" not in accept
 
 
 PageRenderer = Callable[[Request, int, str, str], Response]
@@ -118,8 +133,7 @@ def install_error_handlers(app: FastAPI, render_page: PageRenderer | None = None
     @app.exception_handler(ProgrammingError)
     async def _database_unavailable(request: Request, exc: DBAPIError) -> Response:
         log.error("database error on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
-        return respond(request, 503, "database_unavailable",
-                       "the database is not reachable or not initialised; see /api/health")
+        return respond(request, 503, "database_unavailable", UNREACHABLE)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -1,8 +1,11 @@
 """The web page: server-rendered Jinja2 templates plus a small script per page.
 
-* ``/`` search. With ``?q=`` the results are rendered on the server (so the page works without
-  JavaScript and links can be shared); ``static/search.js`` then updates them as you type,
-  debounced, through ``/api/coins/search``: the same function the CLI's search calls.
+* ``/`` search, and below it the series by tier with their coverage, each linking to its series
+  page. With ``?q=`` (and ``&offset=``) the results are rendered on the server (so the page works
+  without JavaScript and links can be shared); ``static/search.js`` then updates them as you
+  type, debounced, through ``/api/coins/search``: the same function the CLI's search calls, and
+  "More results" appends the next page of hits.
+* ``/series/{slug}?page=N`` a series' coins as a table, :data:`SERIES_PAGE_SIZE` per page.
 * ``/coins/{id}`` a coin's facts, its price table by grade and a price-history chart (Chart.js,
   vendored under ``static/vendor``; the data is embedded in the page as JSON).
 * ``/status`` quota used today, coverage per tier and per series as bars, the last runs with their
@@ -14,10 +17,10 @@ from __future__ import annotations
 import json
 import time
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -30,7 +33,7 @@ from coinref.search.popularity import record_lookup
 from coinref.store.db import session_scope
 
 log = get_logger("api")
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATES_DIR = FilePath(__file__).parent / "templates"
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 
@@ -64,16 +67,42 @@ def render_error(request: Request, status: int, kind: str, message: str) -> Resp
     return render(request, "error.html", status=status, status_code=status, kind=kind, message=message)
 
 
+SEARCH_PAGE_SIZE = 20
+SERIES_PAGE_SIZE = 50
+
+
 @router.get("/")
 def search_page(
     request: Request,
     ctx: Ctx,
     q: Annotated[str, Query(max_length=300)] = "",
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Response:
+    series = queries.series_coverage(ctx.engine)
     found = None
     if q.strip():
-        found = queries.search_with_prices(ctx.engine, q, limit=20, series=None, year=None)
-    return render(request, "index.html", q=q, found=found, active="search")
+        found = queries.search_with_prices(ctx.engine, q, limit=SEARCH_PAGE_SIZE, offset=offset, series=None,
+                                           year=None)
+    return render(request, "index.html", q=q, found=found, active="search", series=series,
+                  series_count=len(series), tiers=queries.tier_coverage(series))
+
+
+@router.get("/series/{slug}")
+def series_page(
+    request: Request,
+    ctx: Ctx,
+    slug: Annotated[str, Path(max_length=80)],
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    queries.require_initialised(ctx.engine)
+    series, total, coins = queries.series_coins(ctx.engine, slug, offset=(page - 1) * SERIES_PAGE_SIZE,
+                                                limit=SERIES_PAGE_SIZE)
+    pages = max(1, -(-total // SERIES_PAGE_SIZE))
+    if page > pages:
+        raise NotFound(f"{series['name']} has {pages} page{'' if pages == 1 else 's'} of coins, not {page}")
+    first = (page - 1) * SERIES_PAGE_SIZE + 1
+    return render(request, "series.html", active="series", series=series, total=total, coins=coins, page=page,
+                  pages=pages, first=first, last=first + len(coins) - 1)
 
 
 FACT_LABELS = {
@@ -120,7 +149,7 @@ def coin_page(request: Request, ctx: Ctx, coin_id: int) -> Response:
     with session_scope(ctx.engine, read_only=True) as session:
         coin, series = queries.find_coin(session, coin_id=coin_id)
         detail = queries.coin_detail(session, coin, series, None)
-        history = queries.price_history(session, coin, None, None)
+        _total, history = queries.price_history(session, coin, None, None)
     record_lookup(ctx.engine, coin.id)
     chart = json.loads(dumps(chart_data(history), indent=None))
     return render(request, "coin.html", coin=detail, facts=fact_rows(detail["facts"], coin.metal), chart=chart,
@@ -175,7 +204,7 @@ def status_page(request: Request, ctx: Ctx) -> Response:
         quota=quota,
         tiers=queries.tier_coverage(series),
         series=series,
-        runs=queries.recent_runs(ctx.engine, limit=10, kind=None, with_reports=False),
+        runs=queries.recent_runs(ctx.engine, limit=10, kind=None, with_reports=False)[1],
         quarantine=queries.open_quarantine(ctx.engine),
         validation=validation_problems(request, ctx.engine),
     )

@@ -11,15 +11,18 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, select
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
+from coinref.api.errors import NOT_READY, DatabaseUnavailable
+from coinref.api.paging import PageRequest, page_fields
 from coinref.catalog.grades import ParsedGrade, grade_label
 from coinref.errors import NotFound
 from coinref.logs import get_logger
@@ -27,7 +30,7 @@ from coinref.search import search_coins
 from coinref.store import repo
 from coinref.store.coins import coin_export_row
 from coinref.store.db import session_scope
-from coinref.store.migrate import head_revision
+from coinref.store.migrate import current_revision, head_revision
 from coinref.store.models import Coin, PriceObservation, Quarantine, Run, Series
 from coinref.store.runs import mark_interrupted_runs
 
@@ -135,15 +138,21 @@ def price_points(series_slug: str, strike: str, year: int, observations: list[Ro
     return points
 
 
-def price_history(session: Session, coin: Coin, grade: ParsedGrade | None, since: date | None) -> list[dict]:
+def price_history(session: Session, coin: Coin, grade: ParsedGrade | None, since: date | None, *,
+                  offset: int = 0, limit: int | None = None) -> tuple[int, list[dict]]:
+    """The total number of observations matching, and the page ``offset:offset+limit`` of them."""
     query = select(PriceObservation).where(PriceObservation.coin_id == coin.id)
     if grade is not None:
         query = query.where(PriceObservation.grade == grade.number, PriceObservation.plus == grade.plus)
     if since is not None:
         query = query.where(PriceObservation.observed_on >= since)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # (grade, plus, day, source) is unique per coin, so the order is total and pages never overlap
     query = query.order_by(PriceObservation.grade, PriceObservation.plus, PriceObservation.observed_on,
-                           PriceObservation.source)
-    return [
+                           PriceObservation.source).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return total, [
         {
             "grade": o.grade,
             "plus": o.plus,
@@ -158,6 +167,38 @@ def price_history(session: Session, coin: Coin, grade: ParsedGrade | None, since
     ]
 
 
+def find_series(session: Session, slug: str) -> Series:
+    found = session.scalar(select(Series).where(Series.slug == slug))
+    if found is None:
+        raise NotFound(f"no series {slug!r}; GET /api/series lists them")
+    return found
+
+
+def series_coins(engine: Engine, slug: str, *, offset: int, limit: int) -> tuple[dict[str, Any], int, list[dict]]:
+    """A series, its number of coins and the page ``offset:offset+limit`` of them with latest prices.
+
+    Order: year, mint (Philadelphia first, then by letter), strike, variety, designation, id.
+    """
+    with session_scope(engine, read_only=True) as session:
+        series = find_series(session, slug)
+        ref = {"tier": series.tier, "slug": series.slug, "name": series.name, "denomination": series.denomination,
+               "first_year": series.first_year, "last_year": series.last_year}
+        total = session.scalar(select(func.count(Coin.id)).where(Coin.series_id == series.id)) or 0
+        coins = session.scalars(
+            select(Coin).where(Coin.series_id == series.id)
+            .order_by(Coin.year, case((Coin.mint_mark == "P", 0), else_=1), Coin.mint_mark, Coin.strike,
+                      Coin.variety, Coin.designation, Coin.id)
+            .offset(offset).limit(limit)).all()
+        latest = latest_observations(session, [coin.id for coin in coins])
+        results = [
+            {**coin_summary(coin, slug),
+             "latest_prices": price_points(slug, coin.strike, coin.year, latest.get(coin.id, []),
+                                           include_unpriced=False)}
+            for coin in coins
+        ]
+    return ref, total, results
+
+
 # -- series, runs, quota, health ---------------------------------------------------------------
 
 
@@ -169,8 +210,15 @@ def catalog_counts() -> dict[str, int]:
     return dict(Counter(coin.series for coin in load_catalog()))
 
 
+def require_initialised(engine: Engine) -> None:
+    """DatabaseUnavailable (503) when the database has no schema yet, before any query fails on it."""
+    if current_revision(engine) is None:
+        raise DatabaseUnavailable(NOT_READY)
+
+
 def series_coverage(engine: Engine) -> list[dict[str, Any]]:
     """The series overview plus, per series, catalog entries, coins with a PCGS number and with a price."""
+    require_initialised(engine)
     rows = repo.series_overview(engine)
     with session_scope(engine, read_only=True) as session:
         numbered = dict(session.execute(
@@ -197,22 +245,53 @@ def tier_coverage(series_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(tiers.values())
 
 
-def recent_runs(engine: Engine, *, limit: int, kind: str | None, with_reports: bool) -> list[dict[str, Any]]:
+_ABSOLUTE_PATH = re.compile(r"(?<![\w:/.~-])(?:file://)?(?:[A-Za-z]:|\.{1,2})?(?:[/\\~][^\s/\\'\"<>|]*)+")
+PATH_KEYS = frozenset({"file", "files", "log_file", "report_files", "output", "path"})
+
+
+def _file_name(match: re.Match) -> str:
+    return re.split(r"[/\\]", match.group(0).rstrip("/\\"))[-1] or match.group(0)
+
+
+def without_local_paths(value: Any, *, is_path: bool = False) -> Any:
+    """``value`` (a run's args or report) with every local file path cut to its file name.
+
+    Runs record their log and report files and the files they imported by absolute path; the API
+    is public, so the directory layout of the server stays out of it. A path is text that starts
+    with ``/``, ``./``, ``~``, ``file://`` or a drive letter, not preceded by a word character (so
+    URLs, overdates like ``1942/1`` and grades like ``64/65`` are left alone), and any text under a
+    key of :data:`PATH_KEYS` (a relative path as typed); either becomes its last part.
+    """
+    if isinstance(value, str):
+        if is_path and "://" not in value:
+            return re.split(r"[/\\]", value.rstrip("/\\"))[-1] or value
+        return _ABSOLUTE_PATH.sub(_file_name, value)
+    if isinstance(value, dict):
+        return {key: without_local_paths(item, is_path=is_path or key in PATH_KEYS) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_local_paths(item, is_path=is_path) for item in value]
+    return value
+
+
+def recent_runs(engine: Engine, *, limit: int, kind: str | None, with_reports: bool,
+                offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """How many runs (of ``kind``) there are, and the page ``offset:offset+limit`` of them, newest first."""
     mark_interrupted_runs(engine)  # a run whose process is gone is shown interrupted, not running
-    query = select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)
+    query = select(Run)
     if kind:
         query = query.where(Run.kind == kind)
     with session_scope(engine, read_only=True) as session:
-        runs = session.scalars(query).all()
-    return [
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        runs = session.scalars(query.order_by(Run.started_at.desc(), Run.id.desc()).offset(offset).limit(limit)).all()
+    return total, [
         {
             "id": run.id,
             "kind": run.kind,
             "source": run.source,
             "status": run.status,
-            "args": run.args or {},
+            "args": without_local_paths(run.args or {}),
             "counts": run.counts or {},
-            "report": (run.report or {}) if with_reports else None,
+            "report": without_local_paths(run.report or {}) if with_reports else None,
             "started_at": run.started_at,
             "finished_at": run.finished_at,
         }
@@ -270,7 +349,11 @@ def health(engine: Engine, settings) -> dict[str, Any]:
 
 
 def coin_detail(session: Session, coin: Coin, series: Series, spots: dict | None) -> dict[str, Any]:
-    """Facts, latest price per tracked grade and (when ``spots`` is given) the melt value of a coin."""
+    """Facts, latest price per tracked grade and the melt value of a coin.
+
+    One rule for ``melt``: always present, None unless the coin has precious-metal content and
+    ``spots`` holds the spot price of that metal (see :func:`coinref.api.melt.melt_value`).
+    """
     from coinref.api.melt import melt_value, precious_metal
 
     observations = latest_observations(session, [coin.id]).get(coin.id, [])
@@ -283,8 +366,7 @@ def coin_detail(session: Session, coin: Coin, series: Series, spots: dict | None
         "lookup_count": coin.lookup_count or 0,
         "latest_prices": price_points(series.slug, coin.strike, coin.year, observations, include_unpriced=True),
     }
-    if spots is not None:
-        detail["melt"] = melt_value(coin.metal, coin.metal_oz, spots)
+    detail["melt"] = melt_value(coin.metal, coin.metal_oz, spots or {})
     return detail
 
 
@@ -308,9 +390,12 @@ def _jsonable_intent(intent: object) -> dict[str, Any]:
 
 
 def search_with_prices(engine: Engine, query: str, *, limit: int, series: str | None,
-                       year: int | None) -> dict[str, Any]:
-    """:func:`coinref.search.search_coins` (the CLI's search), each hit with its latest prices."""
-    found = search_coins(engine, query, limit=limit, series=series, year=year, record=False)
+                       year: int | None, offset: int = 0) -> dict[str, Any]:
+    """:func:`coinref.search.search_coins` (the CLI's search), each hit with its latest prices.
+
+    The answer has the paging fields of :func:`coinref.api.paging.page_fields`.
+    """
+    found = search_coins(engine, query, limit=limit, series=series, year=year, record=False, offset=offset)
     hits = list(found.results)
     latest: dict[int, list[Row]] = {}
     if hits:
@@ -322,9 +407,33 @@ def search_with_prices(engine: Engine, query: str, *, limit: int, series: str | 
                               include_unpriced=False)
         results.append({**{k: hit.get(k) for k in SUMMARY_FIELDS}, "score": float(hit.get("score") or 0.0),
                         "latest_prices": prices})
-    return {"query": found.query, "intent": _jsonable_intent(found.intent), "count": len(results),
-            "results": results}
+    paging = page_fields(PageRequest(offset=offset, limit=limit), found.total, len(results))
+    return {"query": found.query, "intent": _jsonable_intent(found.intent), **paging, "results": results}
 
 
 SUMMARY_FIELDS = ("id", "series", "year", "mint_mark", "strike", "variety", "designation", "denomination",
                   "full_name", "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz", "mintage")
+
+
+WARM_QUERY = "1881-S morgn dollar"  # a mint mark, a series word and a typo: every part of the parser
+
+
+def warm_up(engine: Engine) -> None:
+    """Load what the first search would otherwise load while a user waits.
+
+    The search vocabulary builds its catalog words and typo index from the built-in catalog on
+    first use (about a second), the price policy reads its table, and the catalog counts of the
+    series pages expand every fact file. :func:`coinref.api.app.create_app` runs this in a thread
+    at startup when asked to (``coinref serve`` does). A database that cannot answer yet only
+    skips the last step.
+    """
+    from coinref.search import parse_query
+
+    parse_query(WARM_QUERY)
+    catalog_counts()
+    tracked_points("morgan-dollars", "MS", 1881)
+    try:
+        search_with_prices(engine, WARM_QUERY, limit=1, series=None, year=None)
+    except Exception as exc:  # noqa: BLE001 - warming is a courtesy; requests report their own errors
+        log.info("warm-up search skipped (%s)", type(exc).__name__)
+

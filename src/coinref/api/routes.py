@@ -14,15 +14,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from coinref.api import queries
+from coinref.api.caching import NOT_MODIFIED, cached_json
 from coinref.api.errors import ErrorBody
+from coinref.api.paging import PageRequest, page_fields, paging, reject_unknown_query
 from coinref.api.schemas import (
     CoinDetail,
     GradeOut,
     HealthOut,
     PriceHistory,
     QuotaOut,
-    RunOut,
+    RunsPage,
     SearchResponse,
+    SeriesCoins,
     SeriesCoverage,
 )
 from coinref.catalog.grades import parse_grade, standard_grades
@@ -41,10 +44,10 @@ def _error(description: str) -> dict[str, Any]:
 
 COMMON_ERRORS = {
     400: _error("a parameter is not acceptable (unknown series, unreadable grade ...)"),
-    422: _error("a parameter has the wrong type or is out of range"),
+    422: _error("a parameter has the wrong type or is out of range, or is not one the route takes"),
     503: _error("the database is not reachable or not initialised"),
 }
-router = APIRouter(prefix="/api", responses=COMMON_ERRORS)
+router = APIRouter(prefix="/api", responses=COMMON_ERRORS, dependencies=[Depends(reject_unknown_query)])
 
 
 async def get_ctx(request: Request) -> AppContext:
@@ -66,20 +69,28 @@ def no_nul(value: str | None, name: str) -> str | None:
 # -- coins ------------------------------------------------------------------------------------
 
 
+SearchPage = Annotated[PageRequest, Depends(paging(default=10, maximum=100))]
+SeriesPage = Annotated[PageRequest, Depends(paging(default=50, maximum=500))]
+PricesPage = Annotated[PageRequest, Depends(paging(default=500, maximum=5000))]
+RunsPageRequest = Annotated[PageRequest, Depends(paging(default=20, maximum=100))]
+
+
 @router.get("/coins/search", response_model=SearchResponse, tags=["coins"])
 def search_coins(
     ctx: Ctx,
     q: Annotated[str, Query(min_length=1, max_length=300, description="what a collector would type, "
                                                                        "e.g. '1909-S VDB', 'morgan 1881 cc'")],
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    page: SearchPage,
     series: Annotated[str | None, Query(max_length=80, description="only this series (slug)")] = None,
     year: Annotated[int | None, Query(ge=1700, le=2200, description="only this year")] = None,
 ) -> dict:
     """Search coins the way the CLI's ``coinref search`` does; each hit carries its latest prices.
 
-    An unknown ``series`` is a 400. Searching does not count as a lookup of a coin (requesting the
-    coin does), so typing a query letter by letter does not inflate popularity."""
-    return queries.search_with_prices(ctx.engine, q, limit=limit, series=series or None, year=year)
+    Paged with ``offset``/``limit``; ``total`` counts the hits ranked. An unknown ``series`` is a
+    400. Searching does not count as a lookup of a coin (requesting the coin does), so typing a
+    query letter by letter does not inflate popularity."""
+    return queries.search_with_prices(ctx.engine, q, limit=page.limit, offset=page.offset, series=series or None,
+                                      year=year)
 
 
 SpotQuery = Annotated[Decimal | None, Query(ge=0, le=SPOT_MAX, description="USD per troy ounce")]
@@ -96,56 +107,86 @@ async def spot_prices(
 
 
 Spots = Annotated[dict[str, Decimal | None] | None, Depends(spot_prices)]
-NOT_FOUND = {404: _error("no coin with that number or id")}
+NOT_FOUND = {404: _error("no coin with that number or id"), **NOT_MODIFIED}
 
 
-def _coin_detail(ctx: AppContext, spots, **key: int) -> dict:
+def _coin_detail(request: Request, ctx: AppContext, spots, **key: int) -> Response:
     with session_scope(ctx.engine, read_only=True) as session:
         coin, series = queries.find_coin(session, **key)
         detail = queries.coin_detail(session, coin, series, spots)
     record_lookup(ctx.engine, coin.id)
-    return detail
+    return cached_json(request, CoinDetail, detail, exclude_unset=True)
 
 
 @router.get("/coins/by-id/{coin_id}", response_model=CoinDetail, response_model_exclude_unset=True,
             responses=NOT_FOUND, tags=["coins"])
-def coin_by_id(ctx: Ctx, coin_id: CoinId, spots: Spots) -> dict:
+def coin_by_id(request: Request, ctx: Ctx, coin_id: CoinId, spots: Spots) -> Response:
     """A coin by database id: facts, latest price per tracked grade, melt value at the given spot prices."""
-    return _coin_detail(ctx, spots, coin_id=coin_id)
+    return _coin_detail(request, ctx, spots, coin_id=coin_id)
 
 
 @router.get("/coins/{pcgs_number}", response_model=CoinDetail, response_model_exclude_unset=True,
             responses=NOT_FOUND, tags=["coins"])
-def coin_by_pcgs_number(ctx: Ctx, pcgs_number: CoinNumber, spots: Spots) -> dict:
+def coin_by_pcgs_number(request: Request, ctx: Ctx, pcgs_number: CoinNumber, spots: Spots) -> Response:
     """A coin by PCGS number: facts, latest price per tracked grade, melt value at the given spot prices."""
-    return _coin_detail(ctx, spots, pcgs_number=pcgs_number)
+    return _coin_detail(request, ctx, spots, pcgs_number=pcgs_number)
+
+
+GradeQuery = Annotated[str | None, Query(max_length=20, description="e.g. 65, MS65, 64+, PR69")]
+SinceQuery = Annotated[date | None, Query(description="first day to include (YYYY-MM-DD)")]
+
+
+def _price_history(request: Request, ctx: AppContext, grade: str | None, since: date | None, page: PageRequest,
+                   **key: int) -> Response:
+    parsed = parse_grade(no_nul(grade, "grade")) if grade else None
+    with session_scope(ctx.engine, read_only=True) as session:
+        coin, series = queries.find_coin(session, **key)
+        total, observations = queries.price_history(session, coin, parsed, since, offset=page.offset,
+                                                    limit=page.limit)
+        summary = queries.coin_summary(coin, series.slug)
+    grade_text = queries.point_label(parsed.number, parsed.plus, coin.strike) if parsed else None
+    return cached_json(request, PriceHistory, {
+        "coin": summary, "grade": grade_text, "since": since, **page_fields(page, total, len(observations)),
+        "observations": observations})
+
+
+@router.get("/coins/by-id/{coin_id}/prices", response_model=PriceHistory, responses=NOT_FOUND, tags=["coins"])
+def coin_prices_by_id(request: Request, ctx: Ctx, coin_id: CoinId, page: PricesPage, grade: GradeQuery = None,
+                      since: SinceQuery = None) -> Response:
+    """The price history of a coin by database id (coins without a PCGS number too), paged."""
+    return _price_history(request, ctx, grade, since, page, coin_id=coin_id)
 
 
 @router.get("/coins/{pcgs_number}/prices", response_model=PriceHistory, responses=NOT_FOUND, tags=["coins"])
-def coin_prices(
-    ctx: Ctx,
-    pcgs_number: CoinNumber,
-    grade: Annotated[str | None, Query(max_length=20, description="e.g. 65, MS65, 64+, PR69")] = None,
-    since: Annotated[date | None, Query(description="first day to include (YYYY-MM-DD)")] = None,
-) -> dict:
-    """The price history of a coin: every observation, optionally of one grade and from a day on."""
-    parsed = parse_grade(no_nul(grade, "grade")) if grade else None
-    with session_scope(ctx.engine, read_only=True) as session:
-        coin, series = queries.find_coin(session, pcgs_number=pcgs_number)
-        observations = queries.price_history(session, coin, parsed, since)
-        summary = queries.coin_summary(coin, series.slug)
-    grade_text = queries.point_label(parsed.number, parsed.plus, coin.strike) if parsed else None
-    return {"coin": summary, "grade": grade_text, "since": since, "count": len(observations),
-            "observations": observations}
+def coin_prices(request: Request, ctx: Ctx, pcgs_number: CoinNumber, page: PricesPage, grade: GradeQuery = None,
+                since: SinceQuery = None) -> Response:
+    """The price history of a coin: every observation, optionally of one grade and from a day on, paged."""
+    return _price_history(request, ctx, grade, since, page, pcgs_number=pcgs_number)
 
 
 # -- reference and operations -----------------------------------------------------------------
 
 
-@router.get("/series", response_model=list[SeriesCoverage], tags=["reference"])
-def list_series(ctx: Ctx) -> list[dict]:
-    """The 67 series in processing order, with how many of their coins are stored, numbered and priced."""
-    return queries.series_coverage(ctx.engine)
+@router.get("/series", response_model=list[SeriesCoverage], responses=NOT_MODIFIED, tags=["reference"])
+def list_series(request: Request, ctx: Ctx) -> Response:
+    """The 67 series in processing order, with how many of their coins are stored, numbered and priced.
+
+    A complete reference list, not paged (like ``/api/grades``)."""
+    return cached_json(request, list[SeriesCoverage], queries.series_coverage(ctx.engine))
+
+
+SeriesSlug = Annotated[str, Path(min_length=1, max_length=80, description="series slug, see /api/series")]
+
+
+@router.get("/series/{slug}/coins", response_model=SeriesCoins,
+            responses={404: _error("no series with that slug"), **NOT_MODIFIED}, tags=["reference"])
+def series_coins(request: Request, ctx: Ctx, slug: SeriesSlug, page: SeriesPage) -> Response:
+    """Every coin of a series (every designation), paged, with the latest price of each priced grade."""
+    queries.require_initialised(ctx.engine)
+    ref, total, results = queries.series_coins(ctx.engine, no_nul(slug, "slug"), offset=page.offset,
+                                               limit=page.limit)
+    return cached_json(request, SeriesCoins, {"series": ref, **page_fields(page, total, len(results)),
+                                              "results": results})
 
 
 @router.get("/grades", response_model=list[GradeOut], tags=["reference"])
@@ -160,15 +201,17 @@ def quota(ctx: Ctx) -> dict:
     return queries.quota_status(ctx.engine, ctx.settings)
 
 
-@router.get("/runs", response_model=list[RunOut], tags=["operations"])
+@router.get("/runs", response_model=RunsPage, tags=["operations"])
 def runs(
     ctx: Ctx,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: RunsPageRequest,
     kind: Annotated[str | None, Query(max_length=30, description="populate, refresh ...")] = None,
     reports: Annotated[bool, Query(description="include each run's full report")] = True,
-) -> list[dict]:
-    """Recent runs, newest first, with their counts and reports."""
-    return queries.recent_runs(ctx.engine, limit=limit, kind=no_nul(kind, "kind"), with_reports=reports)
+) -> dict:
+    """Runs, newest first, with their counts and reports, paged. Local file paths are cut to file names."""
+    total, found = queries.recent_runs(ctx.engine, limit=page.limit, offset=page.offset, kind=no_nul(kind, "kind"),
+                                       with_reports=reports)
+    return {**page_fields(page, total, len(found)), "results": found}
 
 
 @router.get("/health", response_model=HealthOut, tags=["operations"],

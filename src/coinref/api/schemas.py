@@ -57,16 +57,44 @@ class CoinSummary(_Out):
     mintage: int | None
 
 
-class SearchHit(CoinSummary):
+class PageInfo(BaseModel):
+    """The paging fields of every list answer (see :mod:`coinref.api.paging`)."""
+
+    total: int = Field(description="items matching the request, over all pages")
+    offset: int = Field(description="items skipped before this page")
+    limit: int = Field(description="the page size asked for")
+    count: int = Field(description="items in this page")
+    next_offset: int | None = Field(description="the offset of the next page; null on the last page")
+
+
+class ListedCoin(CoinSummary):
+    latest_prices: list[PricePoint] = Field(description="the latest price of each priced grade, tracked grades first")
+
+
+class SearchHit(ListedCoin):
     score: float
-    latest_prices: list[PricePoint] = Field(description="the latest price of each priced tracked grade")
 
 
-class SearchResponse(BaseModel):
+class SearchResponse(PageInfo):
     query: str
     intent: dict[str, Any] = Field(description="how the query was read (years, mint, series, grade ...)")
-    count: int
-    results: list[SearchHit]
+    results: list[SearchHit] = Field(description="best first; total counts the hits the search ranked (at most "
+                                                 "about 100 per query: list a whole series with "
+                                                 "/api/series/{slug}/coins)")
+
+
+class SeriesRef(BaseModel):
+    tier: str
+    slug: str
+    name: str
+    denomination: str
+    first_year: int
+    last_year: int | None
+
+
+class SeriesCoins(PageInfo):
+    series: SeriesRef
+    results: list[ListedCoin] = Field(description="by year, mint (Philadelphia first), strike, variety, designation")
 
 
 class Melt(BaseModel):
@@ -85,8 +113,8 @@ class CoinDetail(CoinSummary):
     latest_prices: list[PricePoint] = Field(
         description="one entry per tracked grade (price null when none yet), then other grades with a price")
     melt: Melt | None = Field(
-        None, description="present only when a spot_* parameter was given; null when the coin has no precious "
-                          "metal content or the spot of its metal was not given")
+        description="always present: null unless the coin has precious-metal content and the spot_* price of "
+                    "that metal was given")
 
 
 class PriceObservationOut(_Out):
@@ -100,11 +128,10 @@ class PriceObservationOut(_Out):
     pop_higher: int | None
 
 
-class PriceHistory(BaseModel):
+class PriceHistory(PageInfo):
     coin: CoinSummary
     grade: str | None = Field(description="the grade filter as read, e.g. MS65+")
     since: date | None
-    count: int
     observations: list[PriceObservationOut] = Field(description="ordered by grade, plus, then day")
 
 
@@ -153,6 +180,10 @@ class RunOut(_Out):
     report: dict[str, Any] | None = Field(description="the run's full report (omitted with reports=false)")
     started_at: datetime
     finished_at: datetime | None
+
+
+class RunsPage(PageInfo):
+    results: list[RunOut] = Field(description="newest first")
 
 
 class DatabaseHealth(BaseModel):

@@ -2,13 +2,15 @@
 
 Each command group lives in its own module and registers itself on :data:`app`. :func:`main`
 is the single place where exceptions become exit codes (see :mod:`coinref.errors`).
+
+Start-up time: command modules import the database, search and pipeline layers inside the
+commands that use them, so a command that needs none of them (``coinref grades``, ``--help``)
+loads neither SQLAlchemy nor Alembic (``tests/unit/test_cli_imports.py`` keeps it so).
 """
 
 from __future__ import annotations
 
 import sys
-
-from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from coinref.cli.common import app, console_err
 from coinref.errors import EXIT_UNEXPECTED, EXIT_UPSTREAM, CoinrefError
@@ -23,6 +25,26 @@ from coinref.cli import scrape as _scrape  # noqa: E402,F401  isort: skip
 from coinref.cli import search as _search, validate as _validate  # noqa: E402,F401  isort: skip
 
 
+class _NeverRaised(Exception):
+    pass
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """SQLAlchemy's OperationalError and DatabaseError, once SQLAlchemy is loaded (it cannot have
+    raised one before).
+
+    An ``except`` clause evaluates its expression only when an exception reaches it, so this keeps
+    SQLAlchemy out of the start-up of commands that never touch the database.
+    """
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    return (sa_exc.OperationalError, sa_exc.DatabaseError) if sa_exc is not None else (_NeverRaised,)
+
+
+def _integrity_error() -> type[Exception]:
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    return sa_exc.IntegrityError if sa_exc is not None else _NeverRaised
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script.
 
@@ -34,9 +56,9 @@ def main(argv: list[str] | None = None) -> None:
     except CoinrefError as exc:
         console_err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
         sys.exit(exc.exit_code)
-    except (OperationalError, DatabaseError) as exc:
+    except _database_errors() as exc:
         # the server is down, unreachable or refused us; the file is read-only, locked or damaged
-        if isinstance(exc, IntegrityError):
+        if isinstance(exc, _integrity_error()):
             raise_unexpected(exc)
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
         console_err.print(f"[bold red]error:[/] cannot use the database {_database_name()}: {reason}",

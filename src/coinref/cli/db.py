@@ -10,15 +10,15 @@ from rich.table import Table
 from coinref.catalog.grades import standard_grades
 from coinref.cli.common import JsonOption, app, console, get_context, print_json
 from coinref.errors import ConfigError
-from coinref.store import repo
-from coinref.store.db import is_sqlite, sqlite_file
-from coinref.store.migrate import head_revision, init_database
-from coinref.store.seed import seed_reference_data
 
 
 @app.command()
 def init(json_out: JsonOption = False) -> None:
     """Create or upgrade the database to the latest schema and seed reference data (idempotent)."""
+    from coinref.store.db import is_sqlite, sqlite_file
+    from coinref.store.migrate import head_revision, init_database
+    from coinref.store.seed import seed_reference_data
+
     ctx = get_context()
     ctx.create_database = True  # the one command that may create the SQLite file
     path = sqlite_file(ctx.settings.database_url) if is_sqlite(ctx.settings.database_url) else None
@@ -40,6 +40,8 @@ def series(
     json_out: JsonOption = False,
 ) -> None:
     """List the collectible series with their tier, years and coin counts."""
+    from coinref.store import repo
+
     ctx = get_context()
     rows = repo.series_overview(ctx.read_engine, priority)
     if json_out:

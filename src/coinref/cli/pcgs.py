@@ -17,7 +17,6 @@ from rich.table import Table
 from coinref.catalog.grades import parse_grade
 from coinref.cli.common import JsonOption, app, bind_port, console, get_context, print_json
 from coinref.errors import InvalidInput
-from coinref.store.repo import ensure_ready
 
 
 def _pcgs_number(text: str) -> int:
@@ -40,6 +39,12 @@ def _show(title: str, rows: list[tuple[str, object]]) -> None:
     console.print(table)
 
 
+def _ensure_ready(engine) -> None:
+    from coinref.store.repo import ensure_ready  # here: the command module loads no database layer
+
+    ensure_ready(engine)
+
+
 @app.command()
 def lookup(
     pcgs_number: Annotated[str, typer.Argument(help="PCGS number, e.g. 2986.")],
@@ -52,7 +57,7 @@ def lookup(
     number = _pcgs_number(pcgs_number)
     parsed = parse_grade(grade)
     ctx = get_context()
-    ensure_ready(ctx.engine)
+    _ensure_ready(ctx.engine)
     answer = asyncio.run(lookup_price_point(ctx.engine, ctx.settings, number, parsed.number, parsed.plus,
                                             prefix=parsed.prefix, designation=parsed.designation))
     if json_out:
@@ -85,7 +90,7 @@ def cert(
 
     normalize_cert(cert_or_slab_id)  # exit 2 before anything else
     ctx = get_context()
-    ensure_ready(ctx.engine)
+    _ensure_ready(ctx.engine)
     answer = asyncio.run(lookup_cert(ctx.engine, ctx.settings, cert_or_slab_id))
     if json_out:
         print_json(answer)
@@ -111,7 +116,7 @@ def quota(json_out: JsonOption = False) -> None:
     from coinref.remote.quota import QuotaLedger
 
     ctx = get_context()
-    ensure_ready(ctx.read_engine)
+    _ensure_ready(ctx.read_engine)
     status = QuotaLedger.for_pcgs(ctx.read_engine, ctx.settings).status()
     if json_out:
         print_json(status)
@@ -141,7 +146,7 @@ def calls(
         except ValueError:
             raise InvalidInput(f"--since wants a date as YYYY-MM-DD, not {since!r}") from None
     ctx = get_context()
-    ensure_ready(ctx.read_engine)
+    _ensure_ready(ctx.read_engine)
     rows = list_calls(ctx.read_engine, since=since_day, failed_only=failed, limit=max(limit, 1),
                       tz=ctx.settings.quota_tz)
     if json_out:

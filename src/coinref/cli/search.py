@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -18,9 +18,9 @@ from rich.table import Table
 from coinref.cli.common import JsonOption, app, console, get_context, print_json
 from coinref.errors import InvalidInput, NotFound
 from coinref.jsonout import dumps
-from coinref.search import SearchResult, flush_lookups, search_coins
-from coinref.store import repo
-from coinref.store.migrate import at_head
+
+if TYPE_CHECKING:
+    from coinref.search import SearchResult
 
 
 def _read_batch(source: str) -> list[str]:
@@ -74,6 +74,10 @@ def search(
         raise InvalidInput("give a QUERY or --batch FILE, not both")
     if batch is None and not text:
         raise InvalidInput("give a QUERY to search for, or --batch FILE")
+    from coinref.search import flush_lookups, search_coins
+    from coinref.store import repo
+    from coinref.store.migrate import at_head
+
     engine = get_context().engine
     repo.ensure_ready(engine)
     if not at_head(engine):
@@ -93,6 +97,8 @@ def search(
 
 def _run_batch(engine, queries: list[str], limit: int, series: str | None, year: int | None,
                json_out: bool) -> None:
+    from coinref.search import search_coins
+
     table = Table(show_edge=False)
     for name in ("query", "best match", "PCGS #", "score"):
         table.add_column(name, justify="right" if name in ("PCGS #", "score") else "left")

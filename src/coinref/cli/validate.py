@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -19,15 +19,9 @@ from typer.core import TyperCommand
 from coinref.catalog.series import select_series
 from coinref.cli.common import JsonOption, app, console, get_context, print_json
 from coinref.errors import InvalidInput, ValidationProblems
-from coinref.pipeline.validate import (
-    CHECKS,
-    FixResult,
-    ValidationReport,
-    fix_database,
-    render_markdown,
-    validate_database,
-)
-from coinref.store import repo
+
+if TYPE_CHECKING:
+    from coinref.pipeline.validate import FixResult, ValidationReport
 
 
 class _OptionalExport(TyperCommand):
@@ -72,6 +66,8 @@ def _print_report(report: ValidationReport) -> None:
         cov.add_row(c.series, str(c.catalog), str(c.present), str(c.percent), str(c.with_pcgs), str(c.with_price),
                     str(c.extra))
     console.print(cov)
+    from coinref.pipeline.validate import CHECKS
+
     for check, (severity, text) in CHECKS.items():
         listed = [p for p in report.problems if p.check == check]
         if listed:
@@ -106,6 +102,9 @@ def validate(
     """
     if summary and report:
         raise InvalidInput("--summary and --report are two views: give one of them")
+    from coinref.pipeline.validate import fix_database, render_markdown, validate_database
+    from coinref.store import repo
+
     app_ctx = get_context()
     if series:
         select_series("all", [series])  # an unknown slug is exit 2

@@ -47,6 +47,7 @@ class SearchResult:
     query: str
     intent: QueryIntent
     results: list[dict[str, object]] = field(default_factory=list)
+    total: int = 0  # hits ranked; ``results`` is the page ``offset:offset+limit`` of them
 
     def as_dict(self) -> dict[str, object]:
         return {"query": self.query, "intent": self.intent.as_dict(), "results": self.results}
@@ -142,13 +143,17 @@ def _result_row(row: dict[str, object], score: float) -> dict[str, object]:
 
 
 def search_coins(engine: Engine, query: str, *, limit: int = 10, series: str | None = None,
-                 year: int | None = None, record: bool = True) -> SearchResult:
+                 year: int | None = None, record: bool = True, offset: int = 0) -> SearchResult:
     """Find the coins a collector's query means, best first.
 
     ``series`` (a slug) and ``year`` restrict the search; the query may be anything (empty,
     binary, SQL- or FTS-looking, 10,000 characters): bad text gives an empty list, never an
     error. An unknown ``series`` slug raises :class:`~coinref.errors.InvalidInput`. Unless
     ``record`` is false, the top hit's lookup is counted (see :mod:`coinref.search.popularity`).
+
+    ``offset`` pages through the ranked hits: the candidate pool does not depend on it (each rung
+    fetches at most ``max(STRUCTURED_CAP, limit)`` coins), so pages of one query and limit never
+    overlap, and ``total`` is the number of hits ranked.
     """
     if series is not None and series not in series_by_slug():
         raise InvalidInput(f"unknown series {series!r}; see `coinref series`")
@@ -174,7 +179,9 @@ def search_coins(engine: Engine, query: str, *, limit: int = 10, series: str | N
     if not intent.has_structure:
         # words alone: keep only coins that match at least one of them (a trigram look-alike is not enough)
         ranked = [(score, row) for score, row in ranked if ranker.term_hits.get(row["id"])]
-    result.results = [_result_row(row, score) for score, row in ranked[:limit]]
-    if record and result.results:
+    offset = max(0, int(offset))
+    result.total = len(ranked)
+    result.results = [_result_row(row, score) for score, row in ranked[offset:offset + limit]]
+    if record and offset == 0 and result.results:
         record_lookup(engine, int(result.results[0]["id"]))
     return result
