@@ -16,11 +16,11 @@ branch_labels = None
 depends_on = None
 
 
+# A plain ALTER TABLE on both backends: a batch (copy-and-rename) on SQLite would break the search
+# view over ``coins``.
 def upgrade() -> None:
-    with op.batch_alter_table("coins", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("mintage_unknown", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("coins", sa.Column("mintage_unknown", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("coins", schema=None) as batch_op:
-        batch_op.drop_column("mintage_unknown")
+    op.execute("ALTER TABLE coins DROP COLUMN mintage_unknown")
