@@ -8,17 +8,24 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import warnings
 
 import pytest
 from sqlalchemy import select
 
+from coinref.api.app import create_app
 from coinref.catalog.builtin import load_catalog
+from coinref.config import load_settings
 from coinref.pipeline.validate import mintage_disagreement
 from coinref.sim.server import run_in_thread
 from coinref.sim.state import SimConfig
 from coinref.sim.universe import sim_universe
 from coinref.store.db import session_scope
 from coinref.store.models import Coin, Series
+
+with warnings.catch_warnings():  # starlette's notice about httpx2 is not ours to act on
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 SERIES = "peace-dollars"
 OFF = (1921, "P", "MS", "")  # PCGS will say 1,100,000 against the catalog's 1,006,473 (+9.3%)
@@ -71,7 +78,7 @@ def _coin(engine, key: tuple) -> Coin:
         return coin
 
 
-def test_unknown_is_exported_apart_from_a_missing_figure(cli, db_url):
+def test_unknown_is_exported_apart_from_a_missing_figure(cli, db_url, engine):
     env = {"DATABASE_URL": db_url}
     assert cli("populate", "--series", SERIES, "--json", env=env).exit_code == 0
     rows = cli("export", "coins", "--series", SERIES, "--format", "json", env=env).json()
@@ -85,6 +92,12 @@ def test_unknown_is_exported_apart_from_a_missing_figure(cli, db_url):
                 for r in csv.DictReader(io.StringIO(text))}
     assert csv_rows[("1921", "PR", "", "")] == "unknown"
     assert csv_rows[("1922", "MS", "High Relief", "")] == ""
+    with TestClient(create_app(load_settings(database_url=db_url))) as client:
+        proof = _coin(engine, UNKNOWN).id
+        detail = client.get(f"/api/coins/by-id/{proof}").json()
+        assert detail["full_name"] == "1921 Peace Dollar Proof" and detail["mintage"] == "unknown"
+        assert "<dt>Mintage</dt><dd>unknown</dd>" in client.get(f"/coins/{proof}").text
+        client.app.state.ctx.close()
 
 
 def test_validate_reports_pcgs_mintages_that_disagree(cli, db_url, engine, pcgs_sim):
