@@ -31,6 +31,7 @@ WELL_KNOWN = [
     ("peace-dollars", 1921, "P", "MS", "", 1_006_473),
     ("peace-dollars", 1928, "P", "MS", "", 360_649),
     ("peace-dollars", 1934, "S", "MS", "", 1_011_000),
+    ("peace-dollars", 1922, "P", "MS", "High Relief", 35_401),
     ("lincoln-cents-wheat-reverse", 1909, "S", "MS", "VDB", 484_000),
     ("lincoln-cents-wheat-reverse", 1909, "S", "MS", "", 1_825_000),
     ("lincoln-cents-wheat-reverse", 1914, "D", "MS", "", 1_193_000),
