@@ -109,7 +109,7 @@ FACT_LABELS = {
     "diameter": "Diameter (mm)", "diameter_mm": "Diameter (mm)", "series_name": "PCGS series",
     "pcgs_series": "PCGS series", "category": "PCGS category", "pcgs_category": "PCGS category",
     "coin_facts_link": "PCGS CoinFacts", "coinfacts_url": "PCGS CoinFacts", "coinfacts_notes": "Notes",
-    "coin_facts_notes": "Notes", "metal_content": "Metal (PCGS)",
+    "coin_facts_notes": "Notes", "metal_content": "Metal (PCGS)", "pcgs_mintage": "Mintage (PCGS)",
 }
 HIDDEN_FACTS = {"pcgs_name", "pcgs_no_data_at_grade"}
 

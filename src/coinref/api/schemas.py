@@ -54,7 +54,8 @@ class CoinSummary(_Out):
     weight_g: Quantity | None
     fineness: Quantity | None
     metal_oz: Quantity | None = Field(description="precious-metal content, troy ounces")
-    mintage: int | None
+    mintage: int | Literal["unknown"] | None = Field(
+        description='the figure; "unknown" when none was ever published; null when not researched')
 
 
 class PageInfo(BaseModel):

@@ -9,7 +9,10 @@ composition periods and the mintages we are sure of. :func:`expand` applies them
 2. ``varieties`` add coins, or with ``replace_base`` take the place of their base coin;
 3. ``exclude`` removes coins a rule made that never existed;
 4. each remaining coin gets its designation entries (``designations`` rules, or an override);
-5. names, composition (first matching period) and mintage are attached.
+5. names, composition (first matching period) and mintage are attached: an issue's own figure,
+   else the ``[mintage]`` entry for (year, mint, variety, strike). A designation entry carries its
+   base coin's mintage. ``"unknown"`` (no figure was ever published) becomes ``mintage=None`` with
+   ``mintage_unknown=True``, so it stays distinct from a coin nobody researched.
 
 The mint rules of :mod:`coinref.catalog.rules` and the uniqueness of natural keys are enforced
 here, so a fact file that breaks them does not load (``CatalogError``).
@@ -52,7 +55,7 @@ class _Base:
     name: str
     composition: str = ""
     designations: list[str] | None = None
-    mintage: int | None = None
+    mintage: int | str | None = None  # a figure, "unknown" (none was published) or None (not researched)
 
 
 def data_files() -> dict[str, str]:
@@ -210,10 +213,12 @@ def expand(facts: SeriesFacts) -> list[CatalogCoin]:
                     mintage = mintages[candidate]
                     used_mintage_keys.add(candidate)
                     break
+        unknown = mintage == "unknown"
         common = dict(series=facts.slug, year=base.year, mint_mark=base.mint, strike=base.strike,
                       variety=base.variety, denomination=base.denomination, metal=comp.metal,
                       weight_g=comp.weight_g, fineness=comp.fineness if comp.precious else None,
-                      metal_oz=oz if comp.precious else None, precious_metal=comp.precious, mintage=mintage)
+                      metal_oz=oz if comp.precious else None, precious_metal=comp.precious,
+                      mintage=None if unknown else mintage, mintage_unknown=unknown)
         coins.append(CatalogCoin(designation="", full_name=full, short_name=short, **common))
         for desig in _designations(facts, base):
             coins.append(CatalogCoin(designation=desig, full_name=f"{full} {desig}",
@@ -231,7 +236,7 @@ def _mint_order(mint: str) -> int:
     return _MINT_ORDER.index(mint) if mint in _MINT_ORDER else 99
 
 
-def _mintage_index(facts: SeriesFacts) -> dict[str, int]:
+def _mintage_index(facts: SeriesFacts) -> dict[str, int | str]:
     index = {}
     for key, value in facts.mintage.items():
         strike = key.rsplit(" ", 1)[-1] if key.endswith((" PR", " SP", " MS")) else None
@@ -242,8 +247,8 @@ def _mintage_index(facts: SeriesFacts) -> dict[str, int]:
         norm = f"{year}-{mint or 'P'}|{variety or ''}|{strike or 'MS'}"
         if norm in index:
             raise CatalogError(f"{facts.slug}: mintage for {key!r} given twice")
-        if value <= 0:
-            raise CatalogError(f"{facts.slug}: mintage for {key!r} must be positive")
+        if value != "unknown" and value <= 0:
+            raise CatalogError(f"{facts.slug}: mintage for {key!r} must be positive or \"unknown\"")
         index[norm] = value
     return index
 

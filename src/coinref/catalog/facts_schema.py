@@ -74,6 +74,10 @@ def _years_by_strike(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+# A mintage figure, or "unknown": no figure was ever published (many early proofs). "unknown" is a
+# statement about the coin and differs from a missing entry (not researched yet).
+MintageValue = Annotated[int, Field(gt=0)] | Literal["unknown"]
+
 YearsText = Annotated[str, AfterValidator(_years_text)]  # "1878-1904, 1921"; "" for every year
 YearsOrYear = Annotated[str | int, AfterValidator(_years_text)]
 MintsText = Annotated[str, AfterValidator(_mints_text)]  # "P D S"; "" for every mint
@@ -158,7 +162,7 @@ class Issue(_Strict):
     name: str = ""  # override the coin name ("Commemorative Half Dollar")
     composition: str = ""  # composition id
     designations: list[str] | None = None
-    mintage: dict[str, int] = Field(default_factory=dict)  # "P MS" / "S PR" -> mintage
+    mintage: dict[str, MintageValue] = Field(default_factory=dict)  # "P MS" / "S PR" -> mintage or "unknown"
 
     @field_validator("strikes")
     @classmethod
@@ -210,7 +214,8 @@ class SeriesFacts(_Strict):
     varieties: list[Variety] = Field(default_factory=list)
     exclude: list[Exclude] = Field(default_factory=list)
     designations: list[DesignationRule] = Field(default_factory=list)
-    mintage: dict[str, int] = Field(default_factory=dict)  # "1881-S", "1895 PR", "1909-S VDB" -> n
+    mintage: dict[str, MintageValue] = Field(default_factory=dict)  # "1881-S", "1895 PR", "1909-S VDB" -> n
+    mintage_sources: str = ""  # where the [mintage] figures come from, and where sources disagree
 
 
 

@@ -28,6 +28,7 @@ class CatalogCoin:
     metal_oz: Decimal | None = None  # precious-metal content in troy ounces
     precious_metal: str | None = None  # silver | gold | platinum | palladium
     mintage: int | None = None
+    mintage_unknown: bool = False  # no figure was ever published (mintage is then None)
 
     @property
     def natural_key(self) -> NaturalKey:

@@ -38,6 +38,7 @@ class CoinRecord(BaseModel):
     fineness: Decimal | None = None
     metal_oz: Decimal | None = None
     mintage: int | None = None
+    mintage_unknown: bool = False  # the catalog's "no figure was published"
     facts: dict[str, Any] = Field(default_factory=dict)
     raw: dict[str, Any] = Field(default_factory=dict)
 
@@ -53,7 +54,7 @@ class CoinRecord(BaseModel):
             strike=self.strike or "MS", variety=self.variety or "", designation=self.designation or "",
             denomination=self.denomination or "", full_name=self.full_name or "", short_name=self.short_name or "",
             metal=self.metal, weight_g=self.weight_g, fineness=self.fineness, metal_oz=self.metal_oz,
-            mintage=self.mintage,
+            mintage=self.mintage, mintage_unknown=self.mintage_unknown,
         )
 
     def label(self) -> str:

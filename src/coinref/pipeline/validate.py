@@ -11,7 +11,10 @@
   range or with more than two decimals; an observation day in the future or before the coin's year).
   Errors make the command exit 6.
 * **warning**: worth a look, not a defect: names with stray whitespace, prices older than
-  :data:`STALE_AFTER_DAYS` days, catalog coins missing from the database.
+  :data:`STALE_AFTER_DAYS` days, catalog coins missing from the database, and a PCGS mintage
+  (the ``pcgs_mintage`` fact the enrichment keeps) more than :data:`MINTAGE_TOLERANCE` away from the
+  built-in catalog's figure, or a PCGS figure where the catalog says none was published. The
+  catalog's figure stays on the coin; the report is the place the disagreement shows.
 * **info**: counts that are normal on a fresh catalog (no PCGS numbers, no prices yet; coins
   from other sources than the catalog).
 
@@ -33,7 +36,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, func, select
 
 from coinref.catalog.builtin import load_catalog
-from coinref.catalog.model import STRIKES
+from coinref.catalog.model import STRIKES, CatalogCoin
 from coinref.catalog.rules import MINT_YEARS, mint_problem
 from coinref.catalog.series import select_series
 from coinref.search import rebuild_search_index
@@ -44,6 +47,7 @@ from coinref.store.prices import observation_day_problem, price_problem
 from coinref.timeutil import utcnow
 
 STALE_AFTER_DAYS = 30
+MINTAGE_TOLERANCE = 0.01  # a PCGS mintage further than this share from the catalog's is reported
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 CHECKS: dict[str, tuple[str, str]] = {
@@ -58,6 +62,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "unnormalized_name": (WARNING, "names or mint marks not normalized"),
     "stale_price": (WARNING, f"latest price older than {STALE_AFTER_DAYS} days"),
     "missing_from_database": (WARNING, "catalog coins missing from the database"),
+    "mintage_disagrees": (WARNING, "PCGS mintages that disagree with the catalog's"),
     "no_price": (INFO, "coins without any price"),
     "no_pcgs_number": (INFO, "coins without a PCGS number"),
     "not_in_catalog": (INFO, "coins not in the built-in catalog"),
@@ -278,6 +283,7 @@ def validate_database(engine: Engine, *, series: str | None = None, today: date 
     for problem in _price_problems(engine, coins, today):
         add(problem)
     _index_problems(engine, coins, add)
+    _mintage_problems(engine, coins, catalog, add)
     _coverage(report, coins, catalog, prices, slugs, add)
     return report
 
@@ -298,6 +304,32 @@ def _price_problems(engine: Engine, coins: list[_CoinView], today: date) -> list
                 found.append(Problem("impossible_price", f"price #{obs_id} ({source}, grade {grade}): {problem}",
                                      coin.id, coin.series, coin.label))
     return found
+
+
+def mintage_disagreement(catalog: CatalogCoin, pcgs: int) -> str | None:
+    """Why PCGS's mintage disagrees with the catalog entry's, or None when it does not (or cannot)."""
+    if catalog.mintage_unknown:
+        return f"PCGS gives a mintage of {pcgs:,}; the catalog says none was published"
+    if catalog.mintage is None or abs(pcgs - catalog.mintage) <= MINTAGE_TOLERANCE * catalog.mintage:
+        return None
+    share = 100.0 * (pcgs - catalog.mintage) / catalog.mintage
+    return f"PCGS gives a mintage of {pcgs:,}, the catalog {catalog.mintage:,} ({share:+.1f}%)"
+
+
+def _mintage_problems(engine: Engine, coins: list[_CoinView], catalog, add) -> None:
+    by_key = {entry.natural_key: entry for entry in catalog}
+    wanted = {c.id: c for c in coins}
+    with session_scope(engine, read_only=True) as session:
+        rows = session.execute(select(Coin.id, Coin.facts).where(Coin.enriched_at.is_not(None))).all()
+    for coin_id, facts in rows:
+        coin = wanted.get(coin_id)
+        pcgs = (facts or {}).get("pcgs_mintage")
+        entry = by_key.get(_natural_key(coin, normalized=False)) if coin is not None else None
+        if entry is None or not isinstance(pcgs, int) or pcgs <= 0:
+            continue
+        message = mintage_disagreement(entry, pcgs)
+        if message:
+            add(Problem("mintage_disagrees", message, coin.id, coin.series, coin.label))
 
 
 def _index_problems(engine: Engine, coins: list[_CoinView], add) -> None:

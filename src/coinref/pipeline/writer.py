@@ -2,7 +2,8 @@
 
 A coin record becomes ``created``, ``updated`` or ``unchanged``; a record that cannot be placed
 (no single matching coin, a PCGS number already on another coin) raises :class:`Rejected` with the
-reason, and the runner quarantines it. Prices are upserted per (coin, grade, plus, source, day).
+reason, and the runner quarantines it. A remote source fills only fields the coin lacks (a mintage
+the catalog states as unknown is not lacking). Prices are upserted per (coin, grade, plus, source, day).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class RecordWriter:
             changed = True
         for field in FILL_IF_EMPTY:
             value = getattr(record, field)
+            if field == "mintage" and coin.mintage_unknown:  # the catalog's "none published" is not a gap
+                continue
             if value is not None and getattr(coin, field) is None:
                 setattr(coin, field, value)
                 changed = True

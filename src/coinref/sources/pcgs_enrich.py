@@ -3,7 +3,8 @@
 One work item per coin that has a PCGS number and has not been enriched yet; one
 ``GetCoinFactsByGrade`` call at the series' reference grade (catalog/reference_grades.py) per item.
 The answer becomes a coin record (facts: designer, edge, diameter, PCGS's name, series and
-category; mintage and metal facts fill only what the catalog left empty) and, when PCGS has a
+category; mintage and metal facts fill only what the catalog left empty, and PCGS's mintage is
+also kept as the fact ``pcgs_mintage`` for ``coinref validate`` to compare) and, when PCGS has a
 price, a price observation with population and pop-higher. "No data found" is remembered as a
 miss and the item is done (never retried); quota exhaustion, blocking and an open breaker
 propagate so the runner stops resumably.
@@ -92,6 +93,8 @@ class PcgsApiSource(Source):
         details = {name: dumped[name] for name in FACT_FIELDS if dumped.get(name) not in (None, "")}
         if facts.name:
             details["pcgs_name"] = facts.name
+        if facts.mintage:  # kept even when the catalog has its own figure: `validate` compares the two
+            details["pcgs_mintage"] = facts.mintage
         record = CoinRecord(source=self.name, coin_id=item.coin_id, facts=details, mintage=facts.mintage or None,
                             weight_g=facts.weight or None, raw=facts.model_dump(mode="json", by_alias=True))
         result = ItemResult(coins=[record], calls=1, stats={"pcgs-api:found": 1})

@@ -17,7 +17,8 @@ from coinref.catalog.model import CatalogCoin
 from coinref.store.db import session_scope
 from coinref.store.models import Coin, Series
 
-CATALOG_FIELDS = ("denomination", "full_name", "short_name", "metal", "weight_g", "fineness", "metal_oz", "mintage")
+CATALOG_FIELDS = ("denomination", "full_name", "short_name", "metal", "weight_g", "fineness", "metal_oz", "mintage",
+                  "mintage_unknown")
 EXPORT_FIELDS = ("series", "year", "mint_mark", "strike", "variety", "designation", "denomination", "full_name",
                  "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz", "mintage")
 
@@ -83,8 +84,14 @@ def upsert_catalog_coins(engine: Engine, coins: Iterable[CatalogCoin], source: s
     return counts
 
 
+def export_mintage(mintage: int | None, unknown: bool) -> int | str | None:
+    """The exported mintage: the figure, ``"unknown"`` when none was ever published, else None."""
+    return "unknown" if mintage is None and unknown else mintage
+
+
 def coin_export_row(coin: Coin, series_slug: str) -> dict[str, object]:
     row = {field: getattr(coin, field) for field in EXPORT_FIELDS if field != "series"}
+    row["mintage"] = export_mintage(coin.mintage, coin.mintage_unknown)
     return {"id": coin.id, "series": series_slug, **row}
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -98,6 +99,8 @@ class Coin(Base):
     fineness: Mapped[Decimal | None] = mapped_column(Numeric(6, 4))
     metal_oz: Mapped[Decimal | None] = mapped_column(Numeric(10, 5))
     mintage: Mapped[int | None] = mapped_column(BigInteger)
+    # the catalog says no mintage figure was ever published (mintage stays NULL; export says "unknown")
+    mintage_unknown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     facts: Mapped[dict] = mapped_column(JSON, default=dict)  # designer, edge, diameter, notes ...
     source: Mapped[str] = mapped_column(String(40), default="builtin")
     lookup_count: Mapped[int] = mapped_column(Integer, default=0)
