@@ -28,6 +28,11 @@ class CatalogCoin:
     metal_oz: Decimal | None = None  # precious-metal content in troy ounces
     precious_metal: str | None = None  # silver | gold | platinum | palladium
     mintage: int | None = None
+    diameter_mm: Decimal | None = None
+    edge: str | None = None  # reeded, plain, lettered ...
+    designer: str | None = None  # "Adolph A. Weinman", or "obverse X; reverse Y"
+    composition: str | None = None  # the alloy as parts: "90% silver / 10% copper"
+    key_date: str | None = None  # "key" or "semi-key" (collectors' recognised key dates)
 
     @property
     def natural_key(self) -> NaturalKey:
