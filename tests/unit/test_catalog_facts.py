@@ -214,3 +214,21 @@ def test_bad_fact_files_do_not_load(change, message):
 def test_a_coin_no_specs_period_covers_is_an_error():
     with pytest.raises(CatalogError, match="no specs period covers 1922"):
         expand(parse_facts("peace-dollars", MINI.replace("[[specs]]", '[[specs]]\nyears = "1921"')))
+
+
+def test_no_coin_dated_1965_to_1967_carries_a_branch_mint():
+    # no mint marks were used on coins dated 1965-1967: PCGS numbers them without a mint
+    marked = [c.full_name for c in BASE.values() if 1965 <= c.year <= 1967 and c.mint_mark != "P"]
+    assert marked == []
+
+
+def test_the_anniversary_morgans_and_peace_dollars():
+    morgans = {(c.year, c.mint_mark, c.strike, c.variety) for c in BASE.values()
+               if c.series == "morgan-dollars" and c.year >= 2021}
+    assert {(2021, "P", "MS", ""), (2021, "P", "MS", "CC Privy"), (2021, "P", "MS", "O Privy"),
+            (2021, "D", "MS", ""), (2021, "S", "MS", ""), (2023, "S", "PR", "Reverse Proof")} <= morgans
+    peace = {(c.year, c.mint_mark, c.strike) for c in BASE.values() if c.series == "peace-dollars" and c.year >= 2021}
+    assert (2021, "P", "MS") in peace and not any(year == 2021 and mint != "P" for year, mint, _ in peace)
+    assert all(BASE[("morgan-dollars", y, "P", "MS", "")].composition == "99.9% silver" for y in (2021, 2023, 2025))
+    assert not [c for c in CATALOG
+                if c.series == "morgan-dollars" and c.year >= 2021 and c.designation in ("PL", "DMPL")]
