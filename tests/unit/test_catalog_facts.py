@@ -146,9 +146,9 @@ def test_every_base_coin_has_edge_designer_and_composition_and_nearly_all_a_diam
     base = list(BASE.values())
     for field in ("edge", "designer", "composition"):
         assert not [c.full_name for c in base if not getattr(c, field)], field
-    # left empty, not guessed: the 1792 half disme, the 1915 $50s, the 2020 Mayflower $10s
+    # left empty, not guessed: the 1792 half disme, the 1915 $50s, the 2020 Mayflower $10s, the 2016 gold quarter
     missing = sorted(c.full_name for c in base if c.diameter_mm is None)
-    assert len(missing) <= 5, missing
+    assert len(missing) <= 6, missing
 
 
 def test_designation_entries_share_their_base_coins_facts():
@@ -232,3 +232,16 @@ def test_the_anniversary_morgans_and_peace_dollars():
     assert all(BASE[("morgan-dollars", y, "P", "MS", "")].composition == "99.9% silver" for y in (2021, 2023, 2025))
     assert not [c for c in CATALOG
                 if c.series == "morgan-dollars" and c.year >= 2021 and c.designation in ("PL", "DMPL")]
+
+
+def test_the_2016_gold_centennials_of_the_1916_designs():
+    gold = {c.variety: c for c in BASE.values() if c.series == "modern-commemoratives-gold" and c.year == 2016
+            and c.variety.endswith("Centennial")}
+    assert {v: (c.mint_mark, c.strike, c.denomination, c.metal_oz) for v, c in gold.items()} == {
+        "Mercury Centennial": ("W", "SP", "10C", Decimal("0.1")),
+        "Standing Liberty Centennial": ("W", "SP", "25C", Decimal("0.25")),
+        "Walking Liberty Centennial": ("W", "SP", "50C", Decimal("0.5")),
+    }
+    assert gold["Mercury Centennial"].designer == "Adolph A. Weinman"
+    assert gold["Mercury Centennial"].diameter_mm == Decimal("16.5")
+    assert gold["Standing Liberty Centennial"].designer == "Hermon A. MacNeil"
