@@ -25,12 +25,12 @@ COLUMNS = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("coins") as batch:
-        for name, type_ in COLUMNS:
-            batch.add_column(sa.Column(name, type_, nullable=True))
+    for name, type_ in COLUMNS:
+        op.add_column("coins", sa.Column(name, type_, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("coins") as batch:
-        for name, _type in reversed(COLUMNS):
-            batch.drop_column(name)
+    # plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch rebuild of ``coins`` would break the
+    # search view and triggers of 0002, and no view or trigger reads these columns
+    for name, _type in reversed(COLUMNS):
+        op.drop_column("coins", name)
