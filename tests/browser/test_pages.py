@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
-from api_support import EAGLE_2021_T2, MORGAN_1881_S, load_sample
+from api_support import EAGLE_2021_T2, MORGAN_1881_S, VDB_1909_S, load_sample
 
 from coinref.api.app import create_app
 from coinref.config import load_settings
@@ -198,7 +198,18 @@ def test_coin_page_draws_the_price_chart_with_hover_values(site, page):
     table = page.locator("#price-table").inner_text()
     assert "MS65" in table and "$210.00" in table and "F12" in table  # tracked grades, priced or not
     assert "Morgan Dollars" in page.inner_text("main") and "PCGS #7126" in page.inner_text("main")
+    specs = page.locator("#specs").inner_text()
+    for text in ("Composition", "90% silver / 10% copper", "Diameter", "38.1 mm", "Edge", "reeded",
+                 "Designer", "George T. Morgan", "Silver content", "0.77345 troy oz"):
+        assert text in specs, text
     page.screenshot(path=str(screenshot_dir() / "coin.png"), full_page=True)
+
+
+def test_coin_page_marks_a_key_date(site, page):
+    page.goto(site["base"] + f"/coins/{site['ids'][VDB_1909_S]}")
+    assert "Key date" in page.locator(".key-date").inner_text()
+    assert "Victor David Brenner" in page.locator("#specs").inner_text()
+    page.locator("#specs").screenshot(path=str(screenshot_dir() / "coin-facts.png"))
 
 
 def test_status_page_shows_quota_coverage_and_problems(site, page):

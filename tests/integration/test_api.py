@@ -124,6 +124,14 @@ def test_coin_by_pcgs_number_has_facts_and_tracked_prices(client, sample):
     assert labels.index("MS65") < labels.index("MS64+")  # tracked grades first
 
 
+def test_coin_detail_has_the_specifications(client):
+    coin = client.get("/api/coins/7126").json()
+    assert (coin["diameter_mm"], coin["edge"], coin["designer"], coin["composition"], coin["key_date"]) == (
+        38.1, "reeded", "George T. Morgan", "90% silver / 10% copper", None)
+    vdb = client.get("/api/coins/2426").json()
+    assert vdb["key_date"] == "key" and vdb["designer"] == "Victor David Brenner"
+
+
 def test_coin_by_id_is_the_same_coin(client, sample):
     by_id = client.get(f"/api/coins/by-id/{sample[VDB_1909_S]}").json()
     by_number = client.get("/api/coins/2426").json()

@@ -72,7 +72,7 @@ def test_every_planted_problem_is_found_and_exits_6(cli, catalog_engine, catalog
         conn.execute(text("UPDATE coins SET full_name = '' WHERE id = :id"), {"id": blank_name})
         odd_denomination = _id(engine, "1885-O Morgan Dollar")
         conn.execute(text("UPDATE coins SET denomination = '$7' WHERE id = :id"), {"id": odd_denomination})
-    outside = _add(engine, "1881-S Morgan Dollar", year=1950, full_name="1950-S Morgan Dollar")
+    outside = _add(engine, "1881-S Morgan Dollar", year=1870, full_name="1870-S Morgan Dollar")  # before 1878
     impossible = _add(engine, "1881-S Morgan Dollar", year=1900, mint_mark="CC", full_name="1900-CC Morgan Dollar")
     duplicate = _add(engine, "1881-S Morgan Dollar", mint_mark="s")  # same coin once the mint mark is normalized
     original = _id(engine, "1881-S Morgan Dollar")

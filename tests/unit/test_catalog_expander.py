@@ -16,11 +16,18 @@ name = "Peace Dollar"
 denomination = "$1"
 first_year = 1921
 last_year = 1935
+specs_sources = "hand-written test file"
 [[composition]]
 metal = "90% Silver, 10% Copper"
 weight_g = 26.73
 fineness = 0.9
 precious = "silver"
+alloy = { silver = 90, copper = 10 }
+[[specs]]
+diameter_mm = 38.1
+edge = "reeded"
+obverse_designer = "Anthony de Francisci"
+reverse_designer = "Anthony de Francisci"
 [strikes.MS]
 P = "1921-1928, 1934-1935"
 D = "1934"

@@ -211,8 +211,10 @@ def test_replaced_plain_coins_are_gone(coins):
 def test_classic_proofs_are_philadelphia_only(coins):
     classic = {"morgan-dollars", "peace-dollars", "lincoln-cents-wheat-reverse", "mercury-dimes",
                "walking-liberty-half-dollars"}
-    mints = {c.mint_mark for c in coins if c.series in classic and c.strike == "PR"}
+    mints = {c.mint_mark for c in coins if c.series in classic and c.strike == "PR" and c.year < 2021}
     assert mints == {"P"}
+    # the anniversary Morgan and Peace proofs (2023 on) are San Francisco's
+    assert {c.mint_mark for c in coins if c.series in classic and c.strike == "PR" and c.year >= 2021} == {"S"}
 
 
 def test_bullion_collector_coins_are_west_point_or_special_sets(coins):
@@ -323,8 +325,8 @@ def test_mintages(coins):
     ("gold-eagles", 335, 370),
     ("platinum-eagles", 130, 150),
     ("gold-buffalo", 44, 55),
-    ("morgan-dollars", 130, 150),
-    ("peace-dollars", 26, 32),
+    ("morgan-dollars", 142, 162),  # 12 anniversary coins 2021-2025
+    ("peace-dollars", 34, 40),  # 8 anniversary coins 2021-2025
     ("lincoln-cents-wheat-reverse", 165, 190),
     ("mercury-dimes", 82, 92),
     ("walking-liberty-half-dollars", 68, 78),
@@ -335,7 +337,7 @@ def test_base_count_per_series(coins, series, low, high):
 
 
 def test_years_within_series_range(coins):
-    ranges = {"morgan-dollars": (1878, 1921), "peace-dollars": (1921, 1935),
+    ranges = {"morgan-dollars": (1878, 2025), "peace-dollars": (1921, 2025),
               "lincoln-cents-wheat-reverse": (1909, 1958), "mercury-dimes": (1916, 1945),
               "walking-liberty-half-dollars": (1916, 1947), "silver-eagles": (1986, 2025),
               "gold-eagles": (1986, 2025), "platinum-eagles": (1997, 2025), "gold-buffalo": (2006, 2025)}
@@ -344,6 +346,10 @@ def test_years_within_series_range(coins):
         assert low <= coin.year <= high, coin.full_name
     assert not any(c.series == "morgan-dollars" and 1905 <= c.year <= 1920 for c in coins)
     assert not any(c.series == "peace-dollars" and 1929 <= c.year <= 1933 for c in coins)
+    # the anniversary coins start in 2021, and none were struck in 2022
+    assert not any(c.series in ("morgan-dollars", "peace-dollars") and 1936 <= c.year <= 2020 and
+                   not (c.series == "morgan-dollars" and c.year <= 1921) for c in coins)
+    assert not any(c.series in ("morgan-dollars", "peace-dollars") and c.year == 2022 for c in coins)
 
 
 def test_every_year_of_continuous_series_present(coins):

@@ -23,7 +23,7 @@ P2_SERIES = {
     "indian-head-cents": (105, 125),
     "flying-eagle-cents": (8, 11),
     "lincoln-cents-memorial": (170, 205),
-    "lincoln-cents-shield": (48, 60),
+    "lincoln-cents-shield": (68, 80),  # with the 20 Lincoln Bicentennial cents of 2009
     "liberty-nickels": (60, 70),
     "shield-nickels": (36, 45),
     "seated-liberty-dimes": (160, 190),
@@ -230,8 +230,15 @@ def test_coin_that_never_existed_is_absent(keys, key):
     assert key not in keys
 
 
-def test_no_2009_bicentennial_cent_in_the_memorial_or_shield_series(coins):
-    assert not [c for c in coins if c.series.startswith("lincoln-cents") and c.year == 2009]
+def test_2009_bicentennial_cents_are_in_the_shield_series_only(coins):
+    assert not [c for c in coins if c.series == "lincoln-cents-memorial" and c.year == 2009]
+    base = [c for c in coins if c.series == "lincoln-cents-shield" and c.year == 2009 and not c.designation]
+    assert not [c for c in base if not c.variety]  # no plain 2009 cent: every one has its reverse
+    designs = ("Birth and Early Childhood", "Formative Years", "Professional Life", "Presidency")
+    got = {(c.mint_mark, c.strike, c.variety) for c in base}
+    want = {(m, "MS", d + extra) for m in "PD" for d in designs for extra in ("", " Satin Finish")}
+    want |= {("S", "PR", d) for d in designs}
+    assert got == want
 
 
 def test_no_branch_mint_proofs_in_the_classic_series(coins):

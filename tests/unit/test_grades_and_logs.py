@@ -60,7 +60,7 @@ def _record(**changes) -> CoinRecord:
     ("changes", "fragment"),
     [
         ({}, None),
-        ({"year": 1922}, "outside the series"),
+        ({"year": 1877}, "outside the series"),  # before 1878 (Morgans run on from 2021, so 1922 is in range)
         ({"year": 1791}, "outside 1792"),
         ({"mint_mark": "CC", "year": 1900}, "Carson City"),
         ({"mint_mark": "W"}, "West Point"),

@@ -32,7 +32,7 @@ def test_years_and_mint_marks_attached_or_separate(query, year, mint):
     ("84-CC morgan", (1884,)),
     ("84cc", (1884,)),
     ("89-CC $1", (1889,)),
-    ("21-D morgan", (1921,)),  # Morgans were struck in 1921, not 2021
+    ("21-D morgan", (1921, 2021)),  # Denver struck Morgans in 1921 and, for the anniversary, in 2021
     ("64-D kennedy", (1964,)),  # the Denver mint struck nothing in 1864
     ("'84 O", (1884,)),
     ("42/1 merc", (1942,)),

@@ -412,7 +412,8 @@ def search_with_prices(engine: Engine, query: str, *, limit: int, series: str | 
 
 
 SUMMARY_FIELDS = ("id", "series", "year", "mint_mark", "strike", "variety", "designation", "denomination",
-                  "full_name", "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz", "mintage")
+                  "full_name", "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz", "mintage",
+                  "diameter_mm", "edge", "designer", "composition", "key_date")
 
 
 WARM_QUERY = "1881-S morgn dollar"  # a mint mark, a series word and a typo: every part of the parser

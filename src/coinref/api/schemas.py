@@ -56,6 +56,11 @@ class CoinSummary(_Out):
     metal_oz: Quantity | None = Field(description="precious-metal content, troy ounces")
     mintage: int | Literal["unknown"] | None = Field(
         description='the figure; "unknown" when none was ever published; null when not researched')
+    diameter_mm: Quantity | None
+    edge: str | None = Field(description="reeded, plain, lettered (with the lettering) ...")
+    designer: str | None = Field(description="one artist, or 'obverse X; reverse Y'")
+    composition: str | None = Field(description="the alloy as parts, e.g. '90% silver / 10% copper'")
+    key_date: Literal["key", "semi-key"] | None = Field(description="a recognised key or semi-key date")
 
 
 class PageInfo(BaseModel):

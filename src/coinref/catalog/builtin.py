@@ -9,7 +9,8 @@ composition periods and the mintages we are sure of. :func:`expand` applies them
 2. ``varieties`` add coins, or with ``replace_base`` take the place of their base coin;
 3. ``exclude`` removes coins a rule made that never existed;
 4. each remaining coin gets its designation entries (``designations`` rules, or an override);
-5. names, composition (first matching period) and mintage are attached: an issue's own figure,
+5. names, composition (first matching period), specs (first matching design period: diameter,
+   edge, designers), key date and mintage are attached: an issue's own figure,
    else the ``[mintage]`` entry for (year, mint, variety, strike). A designation entry carries its
    base coin's mintage. ``"unknown"`` (no figure was ever published) becomes ``mintage=None`` with
    ``mintage_unknown=True``, so it stays distinct from a coin nobody researched.
@@ -29,7 +30,7 @@ from importlib import resources
 
 from pydantic import ValidationError
 
-from coinref.catalog.facts_schema import SeriesFacts, parse_mints, parse_years
+from coinref.catalog.facts_schema import Composition, SeriesFacts, Specs, parse_mints, parse_years
 from coinref.catalog.model import STRIKE_WORDS, CatalogCoin
 from coinref.catalog.rules import mint_problem
 from coinref.catalog.series import all_series, series_by_slug
@@ -56,6 +57,7 @@ class _Base:
     composition: str = ""
     designations: list[str] | None = None
     mintage: int | str | None = None  # a figure, "unknown" (none was published) or None (not researched)
+    group: str = ""  # the part or issue variety the coin belongs to ("" for the plain series)
 
 
 def data_files() -> dict[str, str]:
@@ -106,19 +108,21 @@ def _base_coins(facts: SeriesFacts) -> dict[tuple[int, str, str, str], _Base]:
     for part in facts.parts:
         for year, mint, strike in _grid(part.strikes):
             add(_Base(year, mint, strike, part.variety, part.denomination, part.name or facts.name,
-                      part.composition, part.designations))
+                      part.composition, part.designations, group=part.variety))
     for issue in facts.issues:
         for strike, mints in issue.strikes.items():
             for mint in parse_mints(mints):
                 mintage = issue.mintage.get(f"{mint} {strike}")
                 add(_Base(issue.year, mint, strike, issue.variety, issue.denomination or facts.denomination,
-                          issue.name or facts.name, issue.composition, issue.designations, mintage))
+                          issue.name or facts.name, issue.composition, issue.designations, mintage,
+                          group=issue.variety))
     for var in facts.varieties:
         for year in parse_years(var.years):
             for mint in parse_mints(var.mints):
                 base_key = (year, mint, var.strike, var.base)
                 base = bases.get(base_key)
-                template = base or _Base(year, mint, var.strike, var.base, facts.denomination, facts.name)
+                template = base or _Base(year, mint, var.strike, var.base, facts.denomination, facts.name,
+                                         group=var.base)
                 if var.replace_base:
                     if base is None:
                         raise CatalogError(f"{facts.slug}: variety {var.names} replaces {base_key}, "
@@ -127,7 +131,8 @@ def _base_coins(facts: SeriesFacts) -> dict[tuple[int, str, str, str], _Base]:
                 for name in var.names:
                     add(_Base(year, mint, var.strike, name, var.denomination or template.denomination,
                               var.name or template.name, var.composition or template.composition,
-                              var.designations if var.designations is not None else template.designations))
+                              var.designations if var.designations is not None else template.designations,
+                              group=template.group))
     for rule in facts.exclude:
         years = set(parse_years(rule.years))
         mints = set(parse_mints(rule.mints)) if rule.mints else None
@@ -173,6 +178,42 @@ def _composition(facts: SeriesFacts, base: _Base):
     raise CatalogError(f"{facts.slug}: no composition covers {base.year}-{base.mint} {base.strike}")
 
 
+def _specs(facts: SeriesFacts, base: _Base, comp: Composition) -> Specs:
+    for spec in facts.specs:
+        if spec.composition and spec.composition != comp.id:
+            continue
+        if spec.years and base.year not in parse_years(spec.years):
+            continue
+        if spec.strikes and base.strike not in spec.strikes:
+            continue
+        if spec.mints and base.mint not in parse_mints(spec.mints):
+            continue
+        if spec.varieties and base.group not in spec.varieties and base.variety not in spec.varieties:
+            continue
+        return spec
+    raise CatalogError(f"{facts.slug}: no specs period covers {base.year}-{base.mint} {base.strike} {base.variety}")
+
+
+def designer_text(spec: Specs) -> str:
+    """``"Adolph A. Weinman"`` when one artist made both sides, else ``"obverse X; reverse Y"``."""
+    if spec.obverse_designer == spec.reverse_designer:
+        return spec.obverse_designer
+    return f"obverse {spec.obverse_designer}; reverse {spec.reverse_designer}"
+
+
+def composition_text(comp: Composition) -> str:
+    """The alloy as parts, largest first: ``"90% silver / 10% copper"``, with the construction after."""
+    parts = " / ".join(f"{_percent(share)}% {metal}" for metal, share in
+                       sorted(comp.alloy.items(), key=lambda item: (-item[1], item[0])))
+    if parts and comp.construction:
+        return f"{parts} ({comp.construction})"
+    return parts or comp.construction
+
+
+def _percent(share: Decimal) -> str:
+    return format(share.normalize(), "f")  # 90 -> "90", 91.67 -> "91.67"
+
+
 def date_text(year: int, mint: str, p_mark_years: set[int]) -> str:
     """How the date is written: ``1881-S``; ``1881`` for Philadelphia unless the coin shows a P."""
     return f"{year}-{mint}" if mint != "P" or year in p_mark_years else str(year)
@@ -187,6 +228,8 @@ def expand(facts: SeriesFacts) -> list[CatalogCoin]:
     p_marks = set(parse_years(facts.p_mark_years)) if facts.p_mark_years else set()
     p_marks_by_strike = {strike: p_marks | set(parse_years(years)) for strike, years in facts.p_mark_by_strike.items()}
     mintages = _mintage_index(facts)
+    key_dates = _key_date_index(facts)
+    used_key_dates: set[str] = set()
     used_mintage_keys: set[str] = set()
     coins: list[CatalogCoin] = []
     bases = _base_coins(facts)
@@ -196,6 +239,7 @@ def expand(facts: SeriesFacts) -> list[CatalogCoin]:
         if problem:
             raise CatalogError(f"{facts.slug}: {base.year}-{base.mint}: {problem}")
         comp = _composition(facts, base)
+        spec = _specs(facts, base, comp)
         oz = comp.metal_oz
         if oz is None and comp.precious and comp.fineness is not None:
             oz = (comp.weight_g * comp.fineness / TROY_OZ_G).quantize(Decimal("0.00001"), ROUND_HALF_UP)
@@ -218,7 +262,8 @@ def expand(facts: SeriesFacts) -> list[CatalogCoin]:
                       variety=base.variety, denomination=base.denomination, metal=comp.metal,
                       weight_g=comp.weight_g, fineness=comp.fineness if comp.precious else None,
                       metal_oz=oz if comp.precious else None, precious_metal=comp.precious,
-                      mintage=None if unknown else mintage, mintage_unknown=unknown)
+                      mintage=None if unknown else mintage, mintage_unknown=unknown,
+                      **_spec_fields(spec, comp), key_date=_key_date(key_dates, base, used_key_dates))
         coins.append(CatalogCoin(designation="", full_name=full, short_name=short, **common))
         for desig in _designations(facts, base):
             coins.append(CatalogCoin(designation=desig, full_name=f"{full} {desig}",
@@ -226,7 +271,36 @@ def expand(facts: SeriesFacts) -> list[CatalogCoin]:
     unused = set(mintages) - used_mintage_keys
     if unused:
         raise CatalogError(f"{facts.slug}: mintage keys match no coin: {sorted(unused)}")
+    unused = set(key_dates) - used_key_dates
+    if unused:
+        raise CatalogError(f"{facts.slug}: key_dates keys match no coin: {sorted(unused)}")
     return coins
+
+
+def _spec_fields(spec: Specs, comp: Composition) -> dict[str, object]:
+    return {"diameter_mm": spec.diameter_mm, "edge": spec.edge, "designer": designer_text(spec),
+            "composition": composition_text(comp)}
+
+
+def _key_date_index(facts: SeriesFacts) -> dict[str, str]:
+    """``[key_dates]`` under the normalized coin keys of ``[mintage]`` (``1916-D``, ``1895 PR``, ``1909-S VDB``)."""
+    index = {}
+    for key, kind in facts.key_dates.items():
+        strike = key.rsplit(" ", 1)[-1] if key.endswith((" PR", " SP", " MS")) else None
+        match = _MINTAGE_KEY.match(key[:-3] if strike else key)
+        if not match:
+            raise CatalogError(f"{facts.slug}: bad key_dates key {key!r} (e.g. '1916-D', '1895 PR', '1909-S VDB')")
+        year, mint, variety = match.groups()
+        index[f"{year}-{mint or 'P'}|{variety or ''}|{strike or 'MS'}"] = kind
+    return index
+
+
+def _key_date(index: dict[str, str], base: _Base, used: set[str]) -> str | None:
+    for candidate in _mintage_keys(base):
+        if candidate in index:
+            used.add(candidate)
+            return index[candidate]
+    return None
 
 
 _MINT_ORDER = ("P", "C", "CC", "D", "O", "S", "W")

@@ -101,6 +101,8 @@ class Composition(_Strict):
     fineness: Decimal | None = None  # fineness of the precious metal, 0..1
     precious: Literal["silver", "gold", "platinum", "palladium"] | None = None
     metal_oz: Decimal | None = None  # stated content in troy oz (bullion); else computed
+    alloy: dict[str, Decimal] = Field(default_factory=dict)  # metal -> percent of the whole coin, sums to 100
+    construction: str = ""  # how the metals are put together: "clad: ... core", "copper-plated zinc"
 
 
 
@@ -112,6 +114,44 @@ class Composition(_Strict):
             raise ValueError("fineness is a fraction between 0 and 1")
         if self.weight_g <= 0:
             raise ValueError("weight_g must be positive")
+        if not self.alloy and not self.construction:
+            raise ValueError("a composition needs its alloy as parts (alloy = { silver = 90, copper = 10 }) "
+                             "or a construction text")
+        if self.alloy:
+            if any(p <= 0 for p in self.alloy.values()):
+                raise ValueError("alloy parts must be positive percentages")
+            total = sum(self.alloy.values())
+            fine = len(self.alloy) == 1 and Decimal("99.9") <= total <= 100  # "99.9% silver": the rest is trace
+            if not fine and abs(total - 100) > Decimal("0.05"):
+                raise ValueError(f"alloy parts add up to {total}%, not 100%")
+        return self
+
+
+class Specs(_Strict):
+    """Physical and design facts of a design period: the first period that matches a coin wins.
+
+    Filters as for compositions (years, strikes, mints) plus ``varieties``: the part or issue
+    varieties the period is for (bullion sizes, one commemorative issue). Designers are the
+    sculptors of the obverse and reverse as the Mint credits them; ``"varies by issue"`` where a
+    program series has a different design per issue not recorded here.
+    """
+
+    years: YearsText = ""
+    strikes: list[Strike] = Field(default_factory=list)
+    mints: MintsText = ""
+    varieties: list[str] = Field(default_factory=list)  # empty: every variety
+    composition: str = ""  # composition id the coin takes (a denomination of a program series); "" any
+    diameter_mm: Decimal | None = None  # omitted where no reference we trust gives it (never guessed)
+    edge: str  # reeded, plain, lettered (with the lettering), ...
+    obverse_designer: str
+    reverse_designer: str
+
+    @model_validator(mode="after")
+    def _sizes(self) -> Specs:
+        if self.diameter_mm is not None and not Decimal(5) <= self.diameter_mm <= Decimal(80):
+            raise ValueError(f"diameter_mm {self.diameter_mm} is not a US coin's (5-80 mm)")
+        if not self.edge.strip() or not self.obverse_designer.strip() or not self.reverse_designer.strip():
+            raise ValueError("edge, obverse_designer and reverse_designer must not be empty")
         return self
 
 
@@ -208,6 +248,10 @@ class SeriesFacts(_Strict):
     name_template: str = "{date} {variety} {name}"  # full_name; {strike} appended for PR/SP
     notes: str = ""  # why the count differs from the estimate, sources of doubt...
     composition: list[Composition]
+    specs: list[Specs]  # design periods: diameter, edge, designers
+    key_dates: dict[str, Literal["key", "semi-key"]] = Field(default_factory=dict)  # mintage-style key -> kind
+    specs_sources: str  # where the specs, designers and key dates come from, as text
+    review_notes: str = ""  # the second look at the file's judgement calls: what was checked, what changed
     strikes: StrikeTable = Field(default_factory=dict)  # strike -> mint -> years
     parts: list[Part] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)

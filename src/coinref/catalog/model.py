@@ -29,6 +29,11 @@ class CatalogCoin:
     precious_metal: str | None = None  # silver | gold | platinum | palladium
     mintage: int | None = None
     mintage_unknown: bool = False  # no figure was ever published (mintage is then None)
+    diameter_mm: Decimal | None = None
+    edge: str | None = None  # reeded, plain, lettered ...
+    designer: str | None = None  # "Adolph A. Weinman", or "obverse X; reverse Y"
+    composition: str | None = None  # the alloy as parts: "90% silver / 10% copper"
+    key_date: str | None = None  # "key" or "semi-key" (collectors' recognised key dates)
 
     @property
     def natural_key(self) -> NaturalKey:

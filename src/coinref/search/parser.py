@@ -324,6 +324,19 @@ def _narrow_series(draft: _Draft, years: list[int]) -> tuple[str, ...]:
     return tuple(sorted(chosen, key=lambda s: order.index(s) if s in order else len(order)))
 
 
+def _mint_as_mark(draft: _Draft) -> None:
+    """A mint that struck nothing in the query's years is a mark on the coin, not its mint.
+
+    ``2021 morgan dollar CC``: Carson City closed in 1893, so the CC is the 2021 privy mark (a
+    Philadelphia coin whose name says "CC Privy"): the letters become a variety word.
+    """
+    if draft.mint and draft.years and not any(mint_active(draft.mint, y) for y in draft.years):
+        letters = draft.mint.lower()
+        draft.add_term(Term(letters, ((letters,),)))
+        draft.words.add(letters)
+        draft.mint = None
+
+
 def _read_words(text: str, draft: _Draft) -> None:
     vocab = vocabulary()
     words: list[str] = []
@@ -396,6 +409,7 @@ def parse_query(query: object) -> QueryIntent:
         strike = draft.implied_strikes[0]
     for word in list(draft.words):
         draft.words.update(tokens(word))
+    _mint_as_mark(draft)
     return QueryIntent(
         text=" ".join(text.split()),
         years=tuple(draft.years),

@@ -143,7 +143,55 @@ def load_data() -> dict:
     return tomllib.loads(text)
 
 
+_NOT_A_NAME = {"unattributed", "attributed", "jr", "sr"}
+
+
+def designer_phrases() -> dict[str, list[str]]:
+    """Designer names -> the series they designed, from the fact files' ``[[specs]]``.
+
+    Each artist is findable by surname and by full name (``weinman``, ``adolph a weinman``), so
+    ``weinman half`` reads as the Weinman series narrowed by the denomination: Walking Liberty
+    halves. Placeholders ("varies by issue", "unattributed") are not names. A broken fact file
+    yields no phrases rather than a broken search.
+    """
+    try:
+        from coinref.catalog.builtin import load_all_facts
+
+        facts = load_all_facts()
+    except Exception:  # noqa: BLE001 - the catalog is being edited; designer words are only a help
+        return {}
+    phrases: dict[str, list[str]] = defaultdict(list)
+    for slug, series in facts.items():
+        for spec in series.specs:
+            for artist in (spec.obverse_designer, spec.reverse_designer):
+                name = artist.split("(")[0]
+                words = [w for w in tokens(name) if w not in _NOT_A_NAME]
+                if not words or name.startswith("varies"):
+                    continue
+                surname = name.split()[-1].lower()
+                found = {" ".join(words)}
+                if tokens(surname) == (surname,):  # "Williams" folds to "william": a first name, not findable
+                    found.add(surname)
+                for phrase in found:
+                    if slug not in phrases[phrase]:
+                        phrases[phrase].append(slug)
+    return dict(phrases)
+
+
+def with_designers(data: dict) -> dict:
+    """The data file with designer phrases added to ``[series]``; a phrase the file defines wins."""
+    series = dict(data.get("series", {}))
+    known = {tokens(phrase) for section in ("series", "denominations", "strikes", "designations", "mints", "years")
+             for phrase in data.get(section, {})}
+    known |= {tokens(p) for p in data.get("stopwords", {}).get("phrases", [])}
+    for phrase, slugs in designer_phrases().items():
+        if tokens(phrase) not in known:
+            series[phrase] = slugs
+    return {**data, "series": series}
+
+
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    """The process-wide vocabulary (the data file at once; the catalog's words when first needed)."""
-    return Vocabulary(load_data(), _catalog_tokens)
+    """The process-wide vocabulary (the data file and the catalog's designers at once; the catalog's
+    words when first needed)."""
+    return Vocabulary(with_designers(load_data()), _catalog_tokens)

@@ -18,9 +18,10 @@ from coinref.store.db import session_scope
 from coinref.store.models import Coin, Series
 
 CATALOG_FIELDS = ("denomination", "full_name", "short_name", "metal", "weight_g", "fineness", "metal_oz", "mintage",
-                  "mintage_unknown")
+                  "mintage_unknown", "diameter_mm", "edge", "designer", "composition", "key_date")
 EXPORT_FIELDS = ("series", "year", "mint_mark", "strike", "variety", "designation", "denomination", "full_name",
-                 "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz", "mintage")
+                 "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz", "mintage",
+                 "diameter_mm", "edge", "designer", "composition", "key_date")
 
 
 def series_ids(session: Session) -> dict[str, int]:

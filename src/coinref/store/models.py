@@ -101,6 +101,11 @@ class Coin(Base):
     mintage: Mapped[int | None] = mapped_column(BigInteger)
     # the catalog says no mintage figure was ever published (mintage stays NULL; export says "unknown")
     mintage_unknown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    diameter_mm: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    edge: Mapped[str | None] = mapped_column(String(200))
+    designer: Mapped[str | None] = mapped_column(String(300))  # "A. A. Weinman" or "obverse X; reverse Y"
+    composition: Mapped[str | None] = mapped_column(String(300))  # alloy as parts: "90% silver / 10% copper"
+    key_date: Mapped[str | None] = mapped_column(String(10))  # key | semi-key
     facts: Mapped[dict] = mapped_column(JSON, default=dict)  # designer, edge, diameter, notes ...
     source: Mapped[str] = mapped_column(String(40), default="builtin")
     lookup_count: Mapped[int] = mapped_column(Integer, default=0)
