@@ -3,15 +3,15 @@
 A coin whose mintage is NULL is either not researched or known to have no published figure (many
 early proofs); the flag tells the two apart, and the export writes ``unknown`` for the second.
 
-Revision ID: 0006m
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01 22:45:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006m"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -3,15 +3,15 @@
 The built-in catalog's specifications per design and composition period (issue 16), one column
 each on ``coins`` so export, API and page read them like the other catalog fields.
 
-Revision ID: 0006
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 22:45:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
