@@ -59,7 +59,8 @@ class CoinRecord(BaseModel):
             strike=self.strike or "MS", variety=self.variety or "", designation=self.designation or "",
             denomination=self.denomination or "", full_name=self.full_name or "", short_name=self.short_name or "",
             metal=self.metal, weight_g=self.weight_g, fineness=self.fineness, metal_oz=self.metal_oz,
-            mintage=self.mintage, mintage_unknown=self.mintage_unknown, diameter_mm=self.diameter_mm, edge=self.edge, designer=self.designer,
+            mintage=self.mintage, mintage_unknown=self.mintage_unknown, diameter_mm=self.diameter_mm, edge=self.edge,
+            designer=self.designer,
             composition=self.composition, key_date=self.key_date,
         )
 
