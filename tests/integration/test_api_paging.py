@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from coinref.api.app import create_app
 from coinref.config import load_settings
 from coinref.store.db import session_scope
-from coinref.store.models import Coin, Run, Series
+from coinref.store.models import Coin, Quarantine, Run, Series
 from coinref.store.prices import upsert_price
 
 with warnings.catch_warnings():
@@ -195,6 +195,15 @@ def test_runs_never_show_local_file_paths(client, engine, tmp_path):
     assert run["report"]["report_files"]["markdown"] == "population.md"
     assert run["report"]["errors"] == ["could not read x.html: gone"]
     assert run["report"]["source_url"] == "https://www.pcgs.com/prices/detail/morgan-dollars/744"
+
+
+def test_the_status_page_shows_no_local_file_paths_either(client, engine, tmp_path):
+    with session_scope(engine) as session:
+        session.add(Quarantine(source="pcgs-website", record={"full_name": "1881-S Morgan Dollar"},
+                               reasons=[f"no price table in {tmp_path}/saved/page.html"]))
+    page = client.get("/status")
+    assert page.status_code == 200 and "no price table in page.html" in page.text
+    assert str(tmp_path) not in page.text
 
 
 @pytest.mark.parametrize("path,status", [("/", 503), ("/?q=morgan", 503), ("/status", 503),

@@ -311,7 +311,7 @@ def open_quarantine(engine: Engine, *, latest: int = 10) -> dict[str, Any]:
             {"id": row.id, "source": row.source, "run_id": row.run_id,
              "label": row.record.get("full_name") or " ".join(
                  str(row.record.get(k)) for k in ("year", "mint_mark", "series", "pcgs_number") if row.record.get(k)),
-             "reasons": [str(r) for r in (row.reasons or [])]}
+             "reasons": [without_local_paths(str(r)) for r in (row.reasons or [])]}
             for row in rows
         ]
     return {"total": sum(per_source.values()), "per_source": per_source, "newest": newest}
