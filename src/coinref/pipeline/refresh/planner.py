@@ -35,7 +35,9 @@ from datetime import datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from coinref.pipeline.refresh.drift import drift_rates, expected_error
 from coinref.pipeline.refresh.points import PointSet, PointState
+from coinref.pipeline.refresh.spot_source import SpotSeries
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,13 @@ class ScoringPolicy:
     miss_retry_days: MappingProxyType = field(
         default_factory=lambda: MappingProxyType({"not_found": 60, "unpriced": 14, "invalid": 90})
     )
+    # "error" (default): urgency is the expected price error a call removes (see .drift);
+    # "freshness": urgency from staleness (the urgency() table above), the planner before #18
+    model: str = "error"
+    never_priced_error: float = 1.0  # showing no price counts as a 100% error
+    prior_drift_per_day: float = 0.003  # expected error per day of age before any history
+    drift_prior_days: float = 60.0  # how many days of moves a level needs to outweigh its parent
+    max_expected_error: float = 0.5
 
     def urgency(self, age_days: int | None) -> float:
         if age_days is None:
@@ -77,12 +86,13 @@ class ScoringPolicy:
         return 1.0 + self.price_weight * min(level, 1.0)
 
     def volatility_factor(self, vol: float | None) -> float:
-        if vol is None:
+        if vol is None or self.model == "error":  # the error model learns movement itself (.drift)
             return 1.0
         return 1.0 + self.volatility_weight * min(vol / self.volatility_full, 1.0)
 
 
 DEFAULT_POLICY = ScoringPolicy()
+FRESHNESS_POLICY = ScoringPolicy(model="freshness")
 
 
 @dataclass(slots=True)
@@ -161,11 +171,16 @@ def miss_blocks(point: PointState, now: datetime, policy: ScoringPolicy) -> bool
 
 
 def score_points(
-    points: PointSet, policy: ScoringPolicy = DEFAULT_POLICY, now: datetime | None = None
+    points: PointSet, policy: ScoringPolicy = DEFAULT_POLICY, now: datetime | None = None,
+    spots: SpotSeries | None = None,
 ) -> tuple[list[ScoredPoint], dict[str, int]]:
-    """Score every point; returns the eligible ones and counts of those left out, and why."""
+    """Score every point; returns the eligible ones and counts of those left out, and why.
+
+    ``spots``: the spot observations the error model uses for bullion (:mod:`.spot_source`).
+    """
     today = points.today
     now = now or datetime.combine(today, time(23, 59), tzinfo=ZoneInfo("UTC"))
+    rates = drift_rates(points, spots or SpotSeries(), policy) if policy.model == "error" else None
     shares = coin_shares(points, policy)
     n_points = max(len(points.points), 1)
     price_factors = {c.id: policy.price_factor(c.max_price) for c in points.coins}
@@ -173,7 +188,7 @@ def score_points(
     skipped = {"observed_today": 0, "waiting_after_miss": 0}
     for point in points.points:
         age = point.age_days(today)
-        urgency = policy.urgency(age)
+        urgency = policy.urgency(age) if rates is None else expected_error(rates[point.key], age, policy)
         if urgency <= 0:
             skipped["observed_today"] += 1
             continue
@@ -189,10 +204,11 @@ def score_points(
 
 
 def plan_batch(
-    points: PointSet, budget: int, policy: ScoringPolicy = DEFAULT_POLICY, now: datetime | None = None
+    points: PointSet, budget: int, policy: ScoringPolicy = DEFAULT_POLICY, now: datetime | None = None,
+    spots: SpotSeries | None = None,
 ) -> Plan:
     """Today's batch: the ``budget`` highest-scoring eligible points, best first."""
-    scored, skipped = score_points(points, policy, now)
+    scored, skipped = score_points(points, policy, now, spots)
     budget = max(budget, 0)
     batch = heapq.nlargest(budget, scored, key=lambda s: (s.score, -s.point.coin.id, -s.point.grade))
     return Plan(

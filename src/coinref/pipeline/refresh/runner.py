@@ -56,6 +56,7 @@ from coinref.jsonout import dumps
 from coinref.logs import LOGGER_NAME, close_run_log, get_logger, open_run_log
 from coinref.pipeline.refresh.planner import DEFAULT_POLICY, Plan, ScoringPolicy, plan_batch, refresh_budget
 from coinref.pipeline.refresh.points import PRICE_SOURCE, load_points
+from coinref.pipeline.refresh.spot_source import load_spot
 from coinref.pipeline.refresh.tracked import TrackedGrades
 from coinref.remote.quota import QuotaLedger
 from coinref.store import prices
@@ -147,7 +148,7 @@ def make_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict, int
     quota = ledger.status()
     budget, reserve = refresh_budget(quota, env.settings.refresh_reserve_pct, options.limit)
     points = load_points(env.engine, ledger.today(), priority=options.priority, tracked=env.tracked)
-    plan = plan_batch(points, budget, env.policy, now=env.clock())
+    plan = plan_batch(points, budget, env.policy, now=env.clock(), spots=load_spot(env.settings))
     return plan, quota, reserve
 
 
