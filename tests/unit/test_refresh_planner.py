@@ -117,7 +117,8 @@ def test_price_level_and_volatility_raise_demand_a_little_in_the_freshness_model
     calm, moving = point(cheap, vol=None), point(dear, vol=0.2)
     scored, _ = score_points(point_set([calm, moving]), FRESHNESS_POLICY, now=NOW)
     by_coin = {s.point.coin.id: s.demand for s in scored}
-    assert 1.0 < by_coin[2] / by_coin[1] <= (1 + FRESHNESS_POLICY.price_weight) * (1 + FRESHNESS_POLICY.volatility_weight)
+    policy = FRESHNESS_POLICY
+    assert 1.0 < by_coin[2] / by_coin[1] <= (1 + policy.price_weight) * (1 + policy.volatility_weight)
     assert FRESHNESS_POLICY.price_factor(Decimal("10")) == 1.0
     assert FRESHNESS_POLICY.price_factor(Decimal("1000000")) == pytest.approx(1 + FRESHNESS_POLICY.price_weight)
     assert FRESHNESS_POLICY.volatility_factor(0.05) == pytest.approx(1 + FRESHNESS_POLICY.volatility_weight / 2)

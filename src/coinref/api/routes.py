@@ -28,6 +28,7 @@ from coinref.api.schemas import (
 from coinref.catalog.grades import parse_grade, standard_grades
 from coinref.context import AppContext
 from coinref.errors import InvalidInput
+from coinref.pipeline.refresh.spot_source import load_spot
 from coinref.search.popularity import record_lookup
 from coinref.store.db import session_scope
 
@@ -102,7 +103,7 @@ NOT_FOUND = {404: _error("no coin with that number or id")}
 def _coin_detail(ctx: AppContext, spots, **key: int) -> dict:
     with session_scope(ctx.engine) as session:
         coin, series = queries.find_coin(session, **key)
-        detail = queries.coin_detail(session, coin, series, spots)
+        detail = queries.coin_detail(session, coin, series, spots, load_spot(ctx.settings))
     record_lookup(ctx.engine, coin.id)
     return detail
 

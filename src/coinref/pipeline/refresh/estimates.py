@@ -69,5 +69,4 @@ def spot_estimate(price: Decimal | None, observed_on: date | None, metal: str | 
     value = Decimal(price) + Decimal(metal_oz) * (end[1] - start[1])
     if value <= 0:
         return None
-    step = CENT if value < 20 else Decimal("1")
-    return Estimate(value.quantize(step, rounding=ROUND_HALF_UP), observed_on, Decimal(price), start, end, metal)
+    return Estimate(value.quantize(CENT, rounding=ROUND_HALF_UP), observed_on, Decimal(price), start, end, metal)
