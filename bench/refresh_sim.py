@@ -69,8 +69,24 @@ from coinref.catalog.series import TIERS, all_series
 from coinref.config import load_settings
 from coinref.pipeline.refresh import spot_source
 from coinref.pipeline.refresh.estimates import spot_estimate
-from coinref.pipeline.refresh.planner import DEFAULT_POLICY, FRESHNESS_POLICY, Plan, ScoredPoint, miss_blocks
-from coinref.pipeline.refresh.points import PRICE_SOURCE, load_points
+from coinref.pipeline.refresh.planner import (
+    DEFAULT_POLICY,
+    FRESHNESS_POLICY,
+    Plan,
+    ScoredPoint,
+    miss_blocks,
+    plan_batch,
+    reserve_calls,
+)
+from coinref.pipeline.refresh.points import (
+    HISTORY_DAYS,
+    PRICE_SOURCE,
+    VOLATILITY_OBSERVATIONS,
+    PointSet,
+    PointState,
+    load_points,
+    volatility,
+)
 from coinref.pipeline.refresh.runner import RefreshEnv, RefreshOptions, execute_plan, run_refresh_async
 from coinref.pipeline.refresh.spot_source import SpotSeries
 from coinref.pipeline.refresh.tracked import default_tracked_grades
@@ -89,6 +105,7 @@ ZIPF_S = 1.1
 FRESH_DAYS = 7
 START_DAY = date(2027, 1, 4)
 BENCH_TOKEN = "bench-token"
+DEFAULT_RESERVE_PCT = 5.0  # REFRESH_RESERVE_PCT's default
 NaturalKey = tuple
 
 
@@ -294,13 +311,16 @@ def shown_prices(work: Workload, latest: dict, spots: SpotSeries | None, today: 
 
 
 def baseline_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict, int]:
-    """The starting design: tiers in order, oldest coin first, four grades per coin, remaining / 7."""
+    """The starting design through the runner: its plan from the database (see :func:`seed_plan`)."""
     ledger = env.ledger()
     quota = ledger.status()
-    budget = quota["remaining"] // 7
-    today = ledger.today()
-    points = load_points(env.engine, today)
-    now = env.clock()
+    points = load_points(env.engine, ledger.today())
+    return seed_plan(points, quota["remaining"] // 7, env.clock(), env.policy), quota, 0
+
+
+def seed_plan(points: PointSet, budget: int, now: datetime, policy) -> Plan:
+    """The starting design: tiers in order, oldest coin first, four grades per coin, remaining / 7."""
+    today = points.today
     by_coin = defaultdict(list)
     for point in points.points:
         by_coin[point.coin.id].append(point)
@@ -315,7 +335,7 @@ def baseline_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict,
     fours = []
     for coin_points in by_coin.values():
         # the same memory of "no data" answers as coinref, so that only the strategy differs
-        wanted = [p for p in coin_points[:4] if not miss_blocks(p, now, env.policy) and p.last_observed != today]
+        wanted = [p for p in coin_points[:4] if not miss_blocks(p, now, policy) and p.last_observed != today]
         if wanted:
             fours.append(sorted(wanted, key=age_order))
     for four in sorted(fours, key=coin_order):
@@ -325,9 +345,8 @@ def baseline_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict,
             batch.append(ScoredPoint(point, 1.0, 1.0, 1.0))
         if len(batch) >= budget:
             break
-    plan = Plan(today=today, batch=batch, tracked_points=len(points.points), eligible=len(points.points),
+    return Plan(today=today, batch=batch, tracked_points=len(points.points), eligible=len(points.points),
                 observed_today=0, waiting_after_miss=0, budget=budget)
-    return plan, quota, 0
 
 
 def observed_on_day(engine, key_of_coin: dict[int, NaturalKey], day: date) -> dict:
@@ -413,6 +432,75 @@ async def run_strategy(name: str, work: Workload, folder: Path, quiet: bool) -> 
     outcome.requests = int(app.state.sim.calls()["api"])
     outcome.runtime_s = time.monotonic() - started
     engine.dispose()
+    return outcome
+
+
+def remember(point: PointState, today: date, price: Decimal) -> None:
+    """What storing a price does to what :func:`load_points` reads back (history, volatility, miss cleared)."""
+    history = [(d, p) for d, p in point.history if d >= today - timedelta(days=HISTORY_DAYS)] + [(today, price)]
+    point.history = tuple(history)
+    point.last_observed = today
+    point.last_price = price
+    point.volatility = volatility([p for _d, p in history][-VOLATILITY_OBSERVATIONS:])
+    point.miss_reason = point.miss_seen = None
+
+
+def run_in_memory(name: str, work: Workload) -> Outcome:
+    """One planner strategy on the point states kept in memory (what the runner would store).
+
+    The points are loaded once from the template database by :func:`load_points` (the production
+    reader); each day the real planner (:func:`plan_batch`, or the seed's plan) chooses from them with
+    the budget the runner would compute, and each bought point is answered from the simulator's
+    universe (a price, "no data" or "no price") and updated as the runner's write would update it.
+    ``--through-runner`` runs the same strategies through the runner, client and simulator instead;
+    tests/integration/test_refresh_bench.py checks that both ways buy the same points.
+    """
+    started = time.monotonic()
+    engine = make_engine(f"sqlite:///{work.template}")
+    points = load_points(engine, START_DAY)
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(Coin.id, Series.slug, Coin.year, Coin.mint_mark, Coin.strike, Coin.variety, Coin.designation)
+            .join(Series, Series.id == Coin.series_id)
+        ).all()
+    engine.dispose()
+    key_of_coin = {coin_id: tuple(key) for coin_id, *key in rows}
+    by_coin = defaultdict(list)
+    for point in points.points:
+        by_coin[point.coin.id].append(point)
+    policy = FRESHNESS_POLICY if name == "freshness" else DEFAULT_POLICY
+    reserve = reserve_calls(work.quota, DEFAULT_RESERVE_PCT) if name != "seed" else 0
+    outcome = Outcome()
+    latest: dict = {}
+    spot_rows: list = []
+    for day_index in range(work.days):
+        clock = SimClock(START_DAY + timedelta(days=day_index))
+        today, now = clock.today(), clock.now()
+        points.today = today
+        spots = None
+        if name == "coinref":
+            spot_rows += work.spot_rows[day_index]
+            spots = spot_source.from_rows(spot_rows)
+        if name == "seed":
+            plan = seed_plan(points, work.quota // 7, now, policy)
+        else:
+            plan = plan_batch(points, work.quota - reserve, policy, now=now, spots=spots)
+        for scored in plan.batch:
+            point = scored.point
+            natural_key = key_of_coin[point.coin.id]
+            answer = work.universe.point(point.coin.pcgs_number, point.grade, point.plus, today)
+            if answer is None or answer.price is None:
+                point.miss_reason, point.miss_seen = ("not_found" if answer is None else "unpriced"), now
+                continue
+            remember(point, today, answer.price)
+            latest[(natural_key, point.grade, point.plus)] = (today, answer.price)
+        for coin_id in {s.point.coin.id for s in plan.batch}:
+            seen = [p.last_price for p in by_coin[coin_id] if p.last_price is not None]
+            by_coin[coin_id][0].coin.max_price = max(seen) if seen else None
+        outcome.daily_requests.append(len(plan.batch))
+        record_day(outcome, work, day_index, latest, spots)
+    outcome.requests = sum(outcome.daily_requests)
+    outcome.runtime_s = time.monotonic() - started
     return outcome
 
 
@@ -513,13 +601,19 @@ def run(args) -> dict:
         folder = Path(tmp)
         work = build_workload(args, folder)
         setup_s = time.monotonic() - started
-        results = {
-            "seed": asyncio.run(run_strategy("seed", work, folder, args.json)),
-            "round_robin": run_round_robin(work),
-            "freshness": asyncio.run(run_strategy("freshness", work, folder, args.json)),
-            "coinref": asyncio.run(run_strategy("coinref", work, folder, args.json)),
-            "oracle": run_oracle(work),
-        }
+        results = {}
+        for name in STRATEGIES:
+            if name == "round_robin":
+                results[name] = run_round_robin(work)
+            elif name == "oracle":
+                results[name] = run_oracle(work)
+            elif args.through_runner:
+                results[name] = asyncio.run(run_strategy(name, work, folder, args.json))
+            else:
+                results[name] = run_in_memory(name, work)
+            if not args.json:
+                print(f"  {name}: error {results[name].daily_error[-1]:.4f} on the last day, "
+                      f"{results[name].runtime_s:.1f} s", file=sys.stderr)
     summary = {name: outcome.summary(args.days, args.quota) for name, outcome in results.items()}
     error = {name: summary[name]["price_error"] for name in STRATEGIES}
 
@@ -536,6 +630,7 @@ def run(args) -> dict:
     return {
         "params": {"days": args.days, "coins": args.coins, "quota": args.quota, "seed": args.seed,
                    "lookups_per_coin": args.lookups_per_coin, "watch_share": args.watch_share,
+                   "through_runner": args.through_runner,
                    "tracked_points": len(work.point_weights), "priceable_points": len(work.priceable)},
         **summary,
         **ratios,
@@ -557,6 +652,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--watch-share", type=float, default=0.01,
                         help="share of coins, the most wanted, on the watchlist (default 0.01)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--through-runner", action="store_true",
+                        help="run seed, freshness and coinref through the refresh runner, PCGS client and "
+                             "simulator (slow) instead of on point states in memory")
     args = parser.parse_args(argv)
     if args.days < 1 or args.coins < 1 or args.quota < 1:
         parser.error("--days, --coins and --quota must be at least 1")
