@@ -74,6 +74,7 @@ from coinref.pipeline.refresh.planner import (
     FRESHNESS_POLICY,
     Plan,
     ScoredPoint,
+    coin_shares,
     miss_blocks,
     plan_batch,
     reserve_calls,
@@ -235,6 +236,7 @@ class Workload:
     template: Path
     days: int
     quota: int
+    demand: dict  # per tracked point, as coinref estimates it from the lookups and the watchlist
 
 
 @dataclass
@@ -245,6 +247,7 @@ class Outcome:
     daily_requests: list[int] = field(default_factory=list)
     requests: int = 0
     runtime_s: float = 0.0
+    latest: dict = field(default_factory=dict)  # the last day's stored prices (for analysis)
 
     def summary(self, days: int, quota: int) -> dict[str, object]:
         def last_week(values):
@@ -501,6 +504,7 @@ def run_in_memory(name: str, work: Workload) -> Outcome:
         record_day(outcome, work, day_index, latest, spots)
     outcome.requests = sum(outcome.daily_requests)
     outcome.runtime_s = time.monotonic() - started
+    outcome.latest = latest
     return outcome
 
 
@@ -528,15 +532,21 @@ def run_round_robin(work: Workload) -> Outcome:
         record_day(outcome, work, day_index, latest, None)
     outcome.requests = sum(outcome.daily_requests)
     outcome.runtime_s = time.monotonic() - started
+    outcome.latest = latest
     return outcome
 
 
-def run_oracle(work: Workload) -> Outcome:
-    """The bound: each day, the priceable points with the largest true current error x weight."""
+def run_oracle(work: Workload, demand: dict | None = None, budget: int | None = None) -> Outcome:
+    """A bound: each day, the priceable points with the largest true current error x demand.
+
+    ``demand``: per point (default: the true weights); ``budget``: calls a day (default: the quota).
+    """
     started = time.monotonic()
     latest: dict = {}
     outcome = Outcome()
-    weights = [work.point_weights[key] for key in work.priceable]
+    demand = demand or work.point_weights
+    budget = work.quota if budget is None else budget
+    weights = [demand[key] for key in work.priceable]
     for day_index in range(work.days):
         today = START_DAY + timedelta(days=day_index)
         truth = work.truth[day_index]
@@ -546,13 +556,14 @@ def run_oracle(work: Workload) -> Outcome:
             error = 1.0 if seen is None else min(abs(seen[1] - truth[i]) / truth[i], 1.0)
             if error > 0:
                 gains.append((weights[i] * error, i))
-        bought = heapq.nlargest(work.quota, gains)
+        bought = heapq.nlargest(budget, gains)
         for _gain, i in bought:
             latest[work.priceable[i]] = (today, truth[i])
         outcome.daily_requests.append(len(bought))
         record_day(outcome, work, day_index, latest, None)
     outcome.requests = sum(outcome.daily_requests)
     outcome.runtime_s = time.monotonic() - started
+    outcome.latest = latest
     return outcome
 
 
@@ -589,10 +600,25 @@ def build_workload(args, folder: Path) -> Workload:
     template = folder / "template.db"
     prepare_template(template, coins, universe, lookups, watched)
     return Workload(coins, universe, point_weights, priceable, truth, spot_rows, metal_of, template, args.days,
-                    args.quota)
+                    args.quota, estimated_demand(template))
 
 
-STRATEGIES = ("seed", "round_robin", "freshness", "coinref", "oracle")
+def estimated_demand(template: Path) -> dict:
+    """Each point's demand as coinref estimates it (lookups and watchlist, :func:`coin_shares`)."""
+    engine = make_engine(f"sqlite:///{template}")
+    points = load_points(engine, START_DAY)
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(Coin.id, Series.slug, Coin.year, Coin.mint_mark, Coin.strike, Coin.variety, Coin.designation)
+            .join(Series, Series.id == Coin.series_id)
+        ).all()
+    engine.dispose()
+    key_of_coin = {coin_id: tuple(key) for coin_id, *key in rows}
+    shares = coin_shares(points, DEFAULT_POLICY)
+    return {(key_of_coin[p.coin.id], p.grade, p.plus): shares[p.coin.id] / p.coin.n_points for p in points.points}
+
+
+STRATEGIES = ("seed", "round_robin", "freshness", "coinref", "oracle", "oracle_true_demand")
 
 
 def run(args) -> dict:
@@ -606,6 +632,9 @@ def run(args) -> dict:
             if name == "round_robin":
                 results[name] = run_round_robin(work)
             elif name == "oracle":
+                budget = work.quota - reserve_calls(work.quota, DEFAULT_RESERVE_PCT)
+                results[name] = run_oracle(work, work.demand, budget)
+            elif name == "oracle_true_demand":
                 results[name] = run_oracle(work)
             elif args.through_runner:
                 results[name] = asyncio.run(run_strategy(name, work, folder, args.json))
@@ -622,7 +651,8 @@ def run(args) -> dict:
 
     ratios = {"coinref_vs_freshness": ratio("coinref", "freshness"),
               "coinref_vs_round_robin": ratio("coinref", "round_robin"),
-              "coinref_vs_oracle": ratio("coinref", "oracle")}
+              "coinref_vs_oracle": ratio("coinref", "oracle"),
+              "coinref_vs_oracle_true_demand": ratio("coinref", "oracle_true_demand")}
     target = (ratios["coinref_vs_freshness"] is not None and ratios["coinref_vs_freshness"] <= 0.6
               and ratios["coinref_vs_round_robin"] is not None and ratios["coinref_vs_round_robin"] <= 0.5
               and ratios["coinref_vs_oracle"] is not None and ratios["coinref_vs_oracle"] <= 1.3

@@ -15,6 +15,12 @@ over the days between them. Moves are pooled up a chain, each level shrunk towar
 
     point -> coin (all its grades) -> series -> metal group -> prior_drift_per_day
 
+A never-priced point's expected error is also multiplied by the chance that PCGS has a price for
+it, learned the same way from the answers so far (a price, or "no data"/"no price"), pooled
+point -> (series, designation, grade) -> (designation, grade) -> ``answer_prior``, each level with
+``answer_prior_points`` pseudo-points: whole rows of the price guide that PCGS leaves empty (red
+copper in low grades, full-band dimes below AU) stop costing calls once a few of them have.
+
 The metal group is the coin's precious metal (or none) and whether its price is estimated from
 spot, so bullion whose spot is known learns the small drift of its premium, bullion without spot
 the metal's daily moves, and a Barber dime whose guide value has not changed in months a rate near
@@ -105,3 +111,31 @@ def expected_error(rate: float, age_days: int | None, policy: ScoringPolicy) -> 
     if age_days <= 0:
         return 0.0
     return min(rate * age_days, policy.max_expected_error)
+
+
+def answer_rates(points: PointSet, policy: ScoringPolicy) -> dict[tuple[int, int, bool], float]:
+    """Each point's chance that a call returns a price (see the module doc)."""
+    tried: dict[object, list[int]] = defaultdict(lambda: [0, 0])  # level -> [priced, tried]
+
+    def levels(point: PointState) -> tuple[object, object]:
+        return ((point.coin.series, point.coin.designation, point.grade, point.plus),
+                (point.coin.designation, point.grade, point.plus))
+
+    for point in points.points:
+        if point.last_observed is None and point.miss_reason is None:
+            continue
+        priced = int(point.miss_reason is None)
+        for level in levels(point):
+            tried[level][0] += priced
+            tried[level][1] += 1
+    k = policy.answer_prior_points
+    rates = {}
+    for point in points.points:
+        series_level, grade_level = levels(point)
+        rate = policy.answer_prior
+        for level in (grade_level, series_level):
+            priced, total = tried.get(level, (0, 0))
+            rate = (priced + k * rate) / (total + k)
+        own = 0 if point.miss_reason is None else 1  # its own miss (the retry period is over)
+        rates[point.key] = (k * rate) / (own + k) if own else rate
+    return rates

@@ -35,7 +35,7 @@ from datetime import datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from coinref.pipeline.refresh.drift import drift_rates, expected_error
+from coinref.pipeline.refresh.drift import answer_rates, drift_rates, expected_error
 from coinref.pipeline.refresh.points import PointSet, PointState
 from coinref.pipeline.refresh.spot_source import SpotSeries
 
@@ -63,9 +63,11 @@ class ScoringPolicy:
     # "error" (default): urgency is the expected price error a call removes (see .drift);
     # "freshness": urgency from staleness (the urgency() table above), the planner before #18
     model: str = "error"
-    never_priced_error: float = 1.0  # showing no price counts as a 100% error
-    prior_drift_per_day: float = 0.003  # expected error per day of age before any history
-    drift_prior_days: float = 60.0  # how many days of moves a level needs to outweigh its parent
+    never_priced_error: float = 1.0  # showing no price counts as a 100% error ...
+    answer_prior: float = 0.9  # ... times the chance PCGS has a price for the point (learned, see .drift)
+    answer_prior_points: float = 5.0
+    prior_drift_per_day: float = 0.001  # expected error per day of age before any history
+    drift_prior_days: float = 14.0  # how many days of moves a level needs to outweigh its parent
     max_expected_error: float = 0.5
 
     def urgency(self, age_days: int | None) -> float:
@@ -79,7 +81,7 @@ class ScoringPolicy:
         return 1.0 + self.stale_bonus * min(stale_for / self.stale_bonus_days, 1.0)
 
     def price_factor(self, price) -> float:
-        if price is None or price <= 0:
+        if price is None or price <= 0 or self.model == "error":  # the error model weighs errors by demand only
             return 1.0
         span = math.log10(self.price_ceiling_usd / self.price_floor_usd)
         level = math.log10(max(float(price), self.price_floor_usd) / self.price_floor_usd) / span
@@ -181,6 +183,7 @@ def score_points(
     today = points.today
     now = now or datetime.combine(today, time(23, 59), tzinfo=ZoneInfo("UTC"))
     rates = drift_rates(points, spots or SpotSeries(), policy) if policy.model == "error" else None
+    answers = answer_rates(points, policy) if policy.model == "error" else None
     shares = coin_shares(points, policy)
     n_points = max(len(points.points), 1)
     price_factors = {c.id: policy.price_factor(c.max_price) for c in points.coins}
@@ -188,7 +191,10 @@ def score_points(
     skipped = {"observed_today": 0, "waiting_after_miss": 0}
     for point in points.points:
         age = point.age_days(today)
-        urgency = policy.urgency(age) if rates is None else expected_error(rates[point.key], age, policy)
+        if rates is None:
+            urgency = policy.urgency(age)
+        else:
+            urgency = expected_error(rates[point.key], age, policy) * (answers[point.key] if age is None else 1.0)
         if urgency <= 0:
             skipped["observed_today"] += 1
             continue

@@ -49,6 +49,7 @@ class CoinDemand:
     watched: bool
     max_price: Decimal | None = None  # highest recent price of any of its points
     n_points: int = 0
+    designation: str = ""
     precious_metal: str | None = None  # silver | gold | platinum | palladium (from Coin.metal)
     metal_oz: Decimal | None = None  # precious-metal content in troy ounces
 
@@ -124,7 +125,7 @@ def load_points(
         coin_rows = session.execute(
             select(
                 Coin.id, Coin.pcgs_number, Coin.full_name, Series.slug, Series.tier, Coin.strike, Coin.year,
-                Coin.lookup_count, Coin.metal, Coin.metal_oz,
+                Coin.lookup_count, Coin.metal, Coin.metal_oz, Coin.designation,
             )
             .join(Series, Series.id == Coin.series_id)
             .where(Coin.pcgs_number.is_not(None))
@@ -167,12 +168,12 @@ def load_points(
         watched=len(watched_ids),
         coins_per_tier={tier: count for tier, count, _total in catalog},
     )
-    for coin_id, number, name, slug, tier, strike, year, lookups, metal, metal_oz in coin_rows:
+    for coin_id, number, name, slug, tier, strike, year, lookups, metal, metal_oz, designation in coin_rows:
         watched = coin_id in watched_ids
         if wanted_tier and tier != wanted_tier:
             continue
         coin = CoinDemand(coin_id, number, name, slug, tier, strike, year, lookups or 0, watched,
-                          precious_metal=precious_metal(metal), metal_oz=metal_oz)
+                          designation=designation or "", precious_metal=precious_metal(metal), metal_oz=metal_oz)
         points = tracked.points_for(slug, strike, year)
         coin.n_points = len(points)
         prices_seen: list[Decimal] = []
