@@ -76,7 +76,6 @@ def bought_over_14_days(engine, db_url, tmp_path, policy) -> Counter:
 def test_the_moving_price_is_bought_more_often_than_the_still_one(engine, db_url, tmp_path):
     assert DEFAULT_POLICY.model == "error"  # what refresh-prices ships
     bought = bought_over_14_days(engine, db_url, tmp_path, DEFAULT_POLICY)
-    print(bought)
     assert bought[EAGLE] > bought[NICKEL] >= 1
 
 

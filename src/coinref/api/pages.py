@@ -120,7 +120,7 @@ def coin_page(request: Request, ctx: Ctx, coin_id: int) -> Response:
         raise NotFound(f"no coin with id {coin_id}")
     with session_scope(ctx.engine) as session:
         coin, series = queries.find_coin(session, coin_id=coin_id)
-        detail = queries.coin_detail(session, coin, series, None, load_spot(ctx.settings))
+        detail = queries.coin_detail(session, coin, series, None, load_spot(ctx.settings, ctx.engine))
         history = queries.price_history(session, coin, None, None)
     record_lookup(ctx.engine, coin.id)
     chart = json.loads(dumps(chart_data(history), indent=None))

@@ -103,7 +103,7 @@ NOT_FOUND = {404: _error("no coin with that number or id")}
 def _coin_detail(ctx: AppContext, spots, **key: int) -> dict:
     with session_scope(ctx.engine) as session:
         coin, series = queries.find_coin(session, **key)
-        detail = queries.coin_detail(session, coin, series, spots, load_spot(ctx.settings))
+        detail = queries.coin_detail(session, coin, series, spots, load_spot(ctx.settings, ctx.engine))
     record_lookup(ctx.engine, coin.id)
     return detail
 

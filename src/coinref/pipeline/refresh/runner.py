@@ -148,7 +148,7 @@ def make_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict, int
     quota = ledger.status()
     budget, reserve = refresh_budget(quota, env.settings.refresh_reserve_pct, options.limit)
     points = load_points(env.engine, ledger.today(), priority=options.priority, tracked=env.tracked)
-    plan = plan_batch(points, budget, env.policy, now=env.clock(), spots=load_spot(env.settings))
+    plan = plan_batch(points, budget, env.policy, now=env.clock(), spots=load_spot(env.settings, env.engine))
     return plan, quota, reserve
 
 

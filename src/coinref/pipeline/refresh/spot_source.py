@@ -19,6 +19,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from coinref.config import Settings
 from coinref.errors import ConfigError
 
@@ -96,7 +98,11 @@ def _parse_row(path: Path, line: int, row: list[str]) -> tuple[date, str, Decima
     return day, metal, price
 
 
-def load_spot(settings: Settings) -> SpotSeries:
-    """Every spot observation coinref knows (empty without ``COINREF_SPOT_CSV``)."""
+def load_spot(settings: Settings, engine: Engine | None = None) -> SpotSeries:
+    """Every spot observation coinref knows (empty without ``COINREF_SPOT_CSV``).
+
+    ``engine`` is for the spot-price store: once it lands, this function reads it (every caller
+    already passes the database) and the CSV remains the fallback.
+    """
     path = settings.coinref_spot_csv
     return read_spot_csv(Path(path)) if path else SpotSeries()
