@@ -12,12 +12,19 @@ docs/refresh.md explains it with examples.
   the more people look coins up the more their lookups decide;
 * plus a fixed share for the watchlist (``watch_share``, split over the watched coins): coins a
   user holds stay fresh even if nobody searches for them;
-* times a price-level factor (up to +``price_weight`` for expensive coins, on a log scale) and a
-  volatility factor per point (up to +``volatility_weight`` for prices that moved between
-  observations);
+* in the freshness model only, times a price-level factor (up to +``price_weight`` for expensive
+  coins, on a log scale) and a volatility factor per point (up to +``volatility_weight`` for
+  prices that moved between observations);
 * divided by the number of points tracked for the coin (a coin's interest spreads over its grades).
 
-**Urgency** comes from staleness, in days since the point's latest observation. A point is fresh
+**Urgency, error model** (``model = "error"``, the default): the price error a call removes, the
+expected relative error of the price shown now: ``never_priced_error`` times the learned chance of
+a price for a never-priced point, else the point's learned drift rate times its age (see
+:mod:`.drift`, which also uses spot observations to discount what a spot estimate predicts).
+Points observed today score 0 and are never bought twice in a quota day.
+
+**Urgency, freshness model** (``FRESHNESS_POLICY``, the planner before the error model, kept as a
+baseline) comes from staleness, in days since the point's latest observation. A point is fresh
 for ``fresh_days`` (7) days after the day it was observed; refreshing it earlier buys little, so
 fresh points score almost nothing (``fresh_urgency``, rising with age: surplus quota still
 refreshes the oldest of them). Stale points score 1, a little more the older they are; never-priced
