@@ -3,10 +3,12 @@
 
     .venv/bin/python bench/refresh_sim.py [--days 30] [--coins 8000] [--quota 1000] [--seed 7] [--json]
 
-Everything runs in-process on a simulated clock: the PCGS simulator is called through
-``httpx.ASGITransport`` (no socket, no pacing, no real waiting), the quota ledger and the sim
-follow the simulated day, and each strategy that goes through coinref's runner gets its own SQLite
-database in a temporary folder. The sim's market (spot walks, guide steps) uses ``--seed``.
+Everything runs in-process on a simulated clock. The sim's market (spot walks, guide steps) uses
+``--seed``; its truth is computed once per day and point. seed, freshness and coinref run the real
+planner on the point states :func:`load_points` reads from the starting database, kept in memory as
+the runner's writes would change them (:func:`run_in_memory`); ``--through-runner`` runs them
+through the real refresh runner and PCGS client against the simulator instead (``httpx.ASGITransport``,
+no socket, no pacing, one SQLite database each in a temporary folder; slow).
 
 **Workload.** ``--coins`` coins spread over the 67 series in proportion to their estimated sizes
 (series.csv): coins of the built-in catalog first, synthetic coins of the same series where the
@@ -23,22 +25,25 @@ the top ``--watch-share`` of coins.
 **Strategies**, each for ``--days`` days, one run a day:
 
 * ``seed``, the starting design: tiers in order, the coins refreshed longest ago first, four
-  grades per coin, a daily budget of remaining quota / 7, through coinref's runner and client;
+  grades per coin, a daily budget of remaining quota / 7; it skips points recently answered
+  "no data" or "no price" as coinref does, so the comparison is about the strategy;
 * ``round_robin``: every tracked point in turn, the one observed longest ago (never first) first,
-  the whole quota every day, with coinref's memory of "no data"/"no price" answers; computed in
-  memory from the simulator's answers (the same answers the runner would store);
-* ``freshness``: coinref's planner before the error model (``FRESHNESS_POLICY``), through the runner;
-* ``coinref``: ``coinref refresh-prices`` as shipped (error model, 5% reserve, runner, client),
-  with the day's spot prices in ``COINREF_SPOT_CSV`` (as a user's daily ``coinref spot set``);
-* ``oracle``: knows the true prices and weights and which points have a price, and each day buys
-  the points with the largest current error x weight, up to the whole quota (in memory).
+  the whole quota every day, with coinref's memory of "no data"/"no price" answers;
+* ``freshness``: coinref's planner before the error model (``FRESHNESS_POLICY``), 5% reserve;
+* ``coinref``: ``coinref refresh-prices`` as shipped (error model, 5% reserve), with the day's
+  spot prices as spot observations (as a user's daily ``coinref spot set``; ``COINREF_SPOT_CSV``
+  on the runner path);
+* ``oracle``: knows the true prices and which points have a price, and each day buys the points
+  with the largest current error x demand, with coinref's demand estimate and budget;
+* ``oracle_true_demand``: the same with the true demand weights and the whole quota.
 
 **Metric.** After each day's run, for every tracked point the sim has a price for: the absolute
 relative error between the price the strategy shows (the latest stored price; for ``coinref``, its
 spot estimate where it shows one) and the simulator's true price that day, 1.0 for a point with no
 price yet; the demand-weighted mean, averaged over the last 7 days (``price_error``). Also the
 demand-weighted share of points observed in the last 7 days (``freshness``), the share of the
-quota spent (``quota_used``, requests counted at the simulator) and whether any day went over it.
+quota spent (``quota_used``: requests sent, counted at the simulator on the runner path) and
+whether any day went over the quota (``overrun``).
 Targets: coinref's error at most 0.6 x freshness's, 0.5 x round robin's and 1.3 x the oracle's,
 quota used at least 94%, no overrun.
 """

@@ -2,10 +2,10 @@
 
 A coin row stores its composition as text (``Coin.metal``, e.g. "90% Silver, 10% Copper") and its
 precious-metal content in troy ounces (``Coin.metal_oz``). ``precious_metal`` (in
-:mod:`coinref.catalog.metals`) reads which
-precious metal that content is: the precious metal with the largest percentage in the text (the
-first named on a tie, so the gold/platinum bimetallic coin counts as gold), or the only precious
-metal named without a percentage ("Silver Clad", "99.9% Silver"). A coin with no precious metal,
+:mod:`coinref.catalog.metals`, shared with the price refresh) reads which precious metal that
+content is: the precious metal with the largest percentage in the text (the first named on a tie,
+so the gold/platinum bimetallic coin counts as gold), or the only precious metal named without a
+percentage ("Silver Clad", "99.9% Silver"). A coin with no precious metal,
 or without ``metal_oz``, has no melt value. Results are Decimal, rounded half-up to cents.
 """
 
