@@ -44,6 +44,7 @@ import hashlib
 import math
 import random
 import re
+import threading
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -104,6 +105,9 @@ def _wave(day: date, period: float, *key: object) -> float:
     return math.sin(2 * math.pi * day.toordinal() / period + phase)
 
 
+_EXTEND_LOCK = threading.Lock()  # the walks and steps are drawn in order: one extender at a time
+
+
 class _Walk:
     """A seeded daily random walk in log space from ``SPOT_ANCHOR``, extended lazily both ways."""
 
@@ -120,11 +124,12 @@ class _Walk:
             path.append(last + SPOT_REVERSION * (self.base - last) + rng.gauss(0.0, self.vol))
 
     def at(self, offset: int) -> float:
-        if offset >= 0:
-            self._extend(self.forward, self._rngs[0], offset)
-            return self.forward[offset]
-        self._extend(self.backward, self._rngs[1], -offset)
-        return self.backward[-offset]
+        path, rng, index = (self.forward, self._rngs[0], offset) if offset >= 0 else (
+            self.backward, self._rngs[1], -offset)
+        if len(path) <= index:
+            with _EXTEND_LOCK:  # the sim's server thread and a test's thread may both extend it
+                self._extend(path, rng, index)
+        return path[index]
 
 
 @lru_cache(maxsize=64)
@@ -179,11 +184,12 @@ class _Steps:
         self.levels = [0.0]  # log level from that day on
 
     def at(self, ordinal: int) -> float:
-        while self.days[-1] <= ordinal:
-            gap = max(1, math.ceil(self.rng.expovariate(self.rate)))
-            self.days.append(self.days[-1] + gap)
-            self.levels.append(self.levels[-1] + math.log(1 + self.rng.uniform(-0.08, 0.12)))
-        return self.levels[bisect.bisect_right(self.days, ordinal) - 1]
+        with _EXTEND_LOCK:
+            while self.days[-1] <= ordinal:
+                gap = max(1, math.ceil(self.rng.expovariate(self.rate)))
+                self.days.append(self.days[-1] + gap)
+                self.levels.append(self.levels[-1] + math.log(1 + self.rng.uniform(-0.08, 0.12)))
+            return self.levels[bisect.bisect_right(self.days, ordinal) - 1]
 
 
 def step_rate(coin: CatalogCoin, number: int, seed: int = 0) -> float:
