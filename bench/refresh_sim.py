@@ -1,11 +1,14 @@
 #!/usr/bin/env python
-"""Price refresh benchmark: coinref's planner against the starting design and the best possible.
+"""Price refresh benchmark: coinref's planner against honest baselines and an oracle, by price error.
 
     .venv/bin/python bench/refresh_sim.py [--days 30] [--coins 8000] [--quota 1000] [--seed 7] [--json]
 
-Everything runs in-process on a simulated clock: the PCGS simulator is called through
-``httpx.ASGITransport`` (no socket, no pacing, no real waiting), the quota ledger and the sim
-follow the simulated day, and each strategy gets its own SQLite database in a temporary folder.
+Everything runs in-process on a simulated clock. The sim's market (spot walks, guide steps) uses
+``--seed``; its truth is computed once per day and point. seed, freshness and coinref run the real
+planner on the point states :func:`load_points` reads from the starting database, kept in memory as
+the runner's writes would change them (:func:`run_in_memory`); ``--through-runner`` runs them
+through the real refresh runner and PCGS client against the simulator instead (``httpx.ASGITransport``,
+no socket, no pacing, one SQLite database each in a temporary folder; slow).
 
 **Workload.** ``--coins`` coins spread over the 67 series in proportion to their estimated sizes
 (series.csv): coins of the built-in catalog first, synthetic coins of the same series where the
@@ -21,27 +24,36 @@ the top ``--watch-share`` of coins.
 
 **Strategies**, each for ``--days`` days, one run a day:
 
-* ``baseline``, the starting design: tiers in order, the coins refreshed longest ago first, four
-  grades per coin (the first four tracked), a daily budget of remaining quota / 7. It runs through
-  coinref's real refresh runner and PCGS client, with its own plan; it skips points recently
-  answered "no data" or "no price" as coinref does, so the comparison is about the strategy.
-* ``coinref``: ``coinref refresh-prices`` as shipped (planner, 5% reserve, runner, client).
-* ``bound``: the best possible, computed without the simulator: an oracle that knows the true
-  weights and which points PCGS prices, and each day buys the highest-weight points that are not
-  fresh, up to the whole quota.
+* ``seed``, the starting design: tiers in order, the coins refreshed longest ago first, four
+  grades per coin, a daily budget of remaining quota / 7; it skips points recently answered
+  "no data" or "no price" as coinref does, so the comparison is about the strategy;
+* ``round_robin``: every tracked point in turn, the one observed longest ago (never first) first,
+  the whole quota every day, with coinref's memory of "no data"/"no price" answers;
+* ``freshness``: coinref's planner before the error model (``FRESHNESS_POLICY``), 5% reserve;
+* ``coinref``: ``coinref refresh-prices`` as shipped (error model, 5% reserve), with the day's
+  spot prices as spot observations (as a user's daily ``coinref spot set``; ``COINREF_SPOT_CSV``
+  on the runner path);
+* ``oracle``: knows the true prices and which points have a price, and each day buys the points
+  with the largest current error x demand, with coinref's demand estimate and budget;
+* ``oracle_true_demand``: the same with the true demand weights and the whole quota.
 
-**Metric.** After each day's run: the demand-weighted share of tracked points whose latest
-observation is at most 7 days old; averaged over the last 7 days. Also the share of the quota
-spent (requests counted at the simulator). Target: coinref >= 90% of the bound and >= 3x the
-baseline.
+**Metric.** After each day's run, for every tracked point the sim has a price for: the absolute
+relative error between the price the strategy shows (the latest stored price; for ``coinref``, its
+spot estimate where it shows one) and the simulator's true price that day, 1.0 for a point with no
+price yet; the demand-weighted mean, averaged over the last 7 days (``price_error``). Also the
+demand-weighted share of points observed in the last 7 days (``freshness``), the share of the
+quota spent (``quota_used``: requests sent, counted at the simulator on the runner path) and
+whether any day went over the quota (``overrun``).
+Targets: coinref's error at most 0.6 x freshness's, 0.5 x round robin's and 1.3 x the oracle's,
+quota used at least 94%, no overrun.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import heapq
 import json
-import math
 import random
 import shutil
 import sys
@@ -50,18 +62,39 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from coinref.catalog.builtin import load_catalog
 from coinref.catalog.model import CatalogCoin
 from coinref.catalog.series import TIERS, all_series
 from coinref.config import load_settings
-from coinref.pipeline.refresh.planner import Plan, ScoredPoint, miss_blocks
-from coinref.pipeline.refresh.points import PRICE_SOURCE, load_points
+from coinref.pipeline.refresh import spot_source
+from coinref.pipeline.refresh.estimates import spot_estimate
+from coinref.pipeline.refresh.planner import (
+    DEFAULT_POLICY,
+    FRESHNESS_POLICY,
+    Plan,
+    ScoredPoint,
+    coin_shares,
+    miss_blocks,
+    plan_batch,
+    reserve_calls,
+)
+from coinref.pipeline.refresh.points import (
+    HISTORY_DAYS,
+    PRICE_SOURCE,
+    VOLATILITY_OBSERVATIONS,
+    PointSet,
+    PointState,
+    load_points,
+    volatility,
+)
 from coinref.pipeline.refresh.runner import RefreshEnv, RefreshOptions, execute_plan, run_refresh_async
+from coinref.pipeline.refresh.spot_source import SpotSeries
 from coinref.pipeline.refresh.tracked import default_tracked_grades
 from coinref.remote.breaker import BreakerRegistry
 from coinref.sim import SimConfig, create_sim_app
@@ -78,6 +111,7 @@ ZIPF_S = 1.1
 FRESH_DAYS = 7
 START_DAY = date(2027, 1, 4)
 BENCH_TOKEN = "bench-token"
+DEFAULT_RESERVE_PCT = 5.0  # REFRESH_RESERVE_PCT's default
 NaturalKey = tuple
 
 
@@ -200,27 +234,44 @@ class Workload:
     coins: list[CatalogCoin]
     universe: SimUniverse
     point_weights: dict[tuple[NaturalKey, int, bool], float]  # per tracked point, summing to 1
-    priceable: set  # tracked points the sim has a price for
+    priceable: list  # tracked points the sim has a price for, in a fixed order
+    truth: list[list[float]]  # per day, the sim's price of each priceable point
+    spot_rows: list[list[tuple[date, str, Decimal]]]  # per day, the spot observations a user would enter
+    metal_of: dict[NaturalKey, tuple[str | None, Decimal | None]]  # precious metal and ounces per coin
     template: Path
     days: int
     quota: int
+    demand: dict  # per tracked point, as coinref estimates it from the lookups and the watchlist
 
 
 @dataclass
 class Outcome:
-    daily: list[float] = field(default_factory=list)
+    daily_error: list[float] = field(default_factory=list)
+    daily_fresh: list[float] = field(default_factory=list)
+    daily_stored_error: list[float] = field(default_factory=list)  # coinref: without its estimates
+    daily_requests: list[int] = field(default_factory=list)
     requests: int = 0
     runtime_s: float = 0.0
+    latest: dict = field(default_factory=dict)  # the last day's stored prices (for analysis)
 
     def summary(self, days: int, quota: int) -> dict[str, object]:
-        last = self.daily[-FRESH_DAYS:]
-        return {
-            "weighted_freshness": round(sum(last) / len(last), 4) if last else 0.0,
+        def last_week(values):
+            tail = values[-FRESH_DAYS:]
+            return round(sum(tail) / len(tail), 5) if tail else None
+
+        result = {
+            "price_error": last_week(self.daily_error),
+            "freshness": last_week(self.daily_fresh),
             "quota_used": round(self.requests / (days * quota), 4) if quota else 0.0,
             "requests": self.requests,
-            "daily_freshness": [round(x, 4) for x in self.daily],
+            "overrun": any(n > quota for n in self.daily_requests) or self.requests > days * quota,
+            "daily_price_error": [round(x, 5) for x in self.daily_error],
+            "daily_freshness": [round(x, 4) for x in self.daily_fresh],
             "runtime_s": round(self.runtime_s, 1),
         }
+        if self.daily_stored_error:
+            result["stored_price_error"] = last_week(self.daily_stored_error)
+        return result
 
 
 def tracked_points(coins: list[CatalogCoin]) -> dict[NaturalKey, tuple]:
@@ -229,25 +280,55 @@ def tracked_points(coins: list[CatalogCoin]) -> dict[NaturalKey, tuple]:
 
 
 def weighted_freshness(latest: dict, weights: dict, today: date) -> float:
+    """Demand-weighted share of tracked points observed in the last 7 days; ``latest``: key -> (day, price)."""
     fresh = 0.0
     for key, weight in weights.items():
         seen = latest.get(key)
-        if seen is not None and (today - seen).days <= FRESH_DAYS:
+        if seen is not None and (today - seen[0]).days <= FRESH_DAYS:
             fresh += weight
     return fresh
+
+
+def weighted_error(work: Workload, day_index: int, shown: dict) -> float:
+    """Demand-weighted mean |shown - true| / true over the priceable points (1.0 where nothing is shown)."""
+    truth = work.truth[day_index]
+    total = error = 0.0
+    for key, true in zip(work.priceable, truth, strict=True):
+        weight = work.point_weights[key]
+        total += weight
+        value = shown.get(key)
+        error += weight * (1.0 if value is None else min(abs(value - true) / true, 1.0))
+    return error / total if total else 0.0
+
+
+def shown_prices(work: Workload, latest: dict, spots: SpotSeries | None, today: date) -> dict:
+    """What the strategy shows per point: the latest stored price, or coinref's spot estimate of it."""
+    shown = {}
+    for key, (day, price) in latest.items():
+        value = float(price)
+        if spots:
+            metal, oz = work.metal_of[key[0]]
+            estimate = spot_estimate(price, day, metal, oz, spots, today)
+            if estimate is not None:
+                value = float(estimate.price)
+        shown[key] = value
+    return shown
 
 
 # -- strategies --------------------------------------------------------------------------------------
 
 
 def baseline_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict, int]:
-    """The starting design: tiers in order, oldest coin first, four grades per coin, remaining / 7."""
+    """The starting design through the runner: its plan from the database (see :func:`seed_plan`)."""
     ledger = env.ledger()
     quota = ledger.status()
-    budget = quota["remaining"] // 7
-    today = ledger.today()
-    points = load_points(env.engine, today)
-    now = env.clock()
+    points = load_points(env.engine, ledger.today())
+    return seed_plan(points, quota["remaining"] // 7, env.clock(), env.policy), quota, 0
+
+
+def seed_plan(points: PointSet, budget: int, now: datetime, policy) -> Plan:
+    """The starting design: tiers in order, oldest coin first, four grades per coin, remaining / 7."""
+    today = points.today
     by_coin = defaultdict(list)
     for point in points.points:
         by_coin[point.coin.id].append(point)
@@ -262,7 +343,7 @@ def baseline_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict,
     fours = []
     for coin_points in by_coin.values():
         # the same memory of "no data" answers as coinref, so that only the strategy differs
-        wanted = [p for p in coin_points[:4] if not miss_blocks(p, now, env.policy) and p.last_observed != today]
+        wanted = [p for p in coin_points[:4] if not miss_blocks(p, now, policy) and p.last_observed != today]
         if wanted:
             fours.append(sorted(wanted, key=age_order))
     for four in sorted(fours, key=coin_order):
@@ -272,20 +353,32 @@ def baseline_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict,
             batch.append(ScoredPoint(point, 1.0, 1.0, 1.0))
         if len(batch) >= budget:
             break
-    plan = Plan(today=today, batch=batch, tracked_points=len(points.points), eligible=len(points.points),
+    return Plan(today=today, batch=batch, tracked_points=len(points.points), eligible=len(points.points),
                 observed_today=0, waiting_after_miss=0, budget=budget)
-    return plan, quota, 0
 
 
-def latest_by_key(engine, key_of_coin: dict[int, NaturalKey]) -> dict:
+def observed_on_day(engine, key_of_coin: dict[int, NaturalKey], day: date) -> dict:
+    """The prices a strategy stored on ``day``: {(natural key, grade, plus): (day, price)}."""
     with session_scope(engine) as session:
         rows = session.execute(
-            select(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus,
-                   func.max(PriceObservation.observed_on))
-            .where(PriceObservation.source == PRICE_SOURCE)
-            .group_by(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus)
+            select(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus, PriceObservation.price)
+            .where(PriceObservation.source == PRICE_SOURCE, PriceObservation.observed_on == day)
         ).all()
-    return {(key_of_coin[c], g, bool(p)): d for c, g, p, d in rows}
+    return {(key_of_coin[c], g, bool(p)): (day, price) for c, g, p, price in rows}
+
+
+def record_day(outcome: Outcome, work: Workload, day_index: int, latest: dict, spots: SpotSeries | None) -> None:
+    today = START_DAY + timedelta(days=day_index)
+    outcome.daily_fresh.append(weighted_freshness(latest, work.point_weights, today))
+    outcome.daily_error.append(weighted_error(work, day_index, shown_prices(work, latest, spots, today)))
+    if spots:
+        outcome.daily_stored_error.append(weighted_error(work, day_index, shown_prices(work, latest, None, today)))
+
+
+def write_spot_csv(path: Path, rows: list[tuple[date, str, Decimal]]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("day,metal,usd_per_oz\n")
+        handle.writelines(f"{day.isoformat()},{metal},{price}\n" for day, metal, price in rows)
 
 
 async def run_strategy(name: str, work: Workload, folder: Path, quiet: bool) -> Outcome:
@@ -295,11 +388,15 @@ async def run_strategy(name: str, work: Workload, folder: Path, quiet: bool) -> 
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     clock = SimClock()
+    spot_path = folder / f"{name}-spot.csv" if name == "coinref" else None
     settings = load_settings(
         database_url=url, pcgs_api_token=BENCH_TOKEN, pcgs_api_base_url="http://sim.invalid/publicapi",
         pcgs_pacing_ms=0, pcgs_daily_quota=work.quota, coinref_log_dir=str(folder / "logs"),
+        coinref_spot_csv=spot_path,
     )
-    app = create_sim_app(SimConfig(catalog=work.coins, quota=work.quota, token=BENCH_TOKEN, today=clock.today))
+    app = create_sim_app(SimConfig(catalog=work.coins, quota=work.quota, token=BENCH_TOKEN, today=clock.today,
+                                   market_seed=work.universe.market_seed))
+    app.state.sim.universe = work.universe  # the same market (and its caches) as the metric's truth
     breakers = BreakerRegistry()
     transport = httpx.ASGITransport(app=app)
 
@@ -307,8 +404,9 @@ async def run_strategy(name: str, work: Workload, folder: Path, quiet: bool) -> 
         return PcgsClient(settings, engine, transport=transport, sleep=_no_sleep, clock=clock.now,
                           breakers=breakers, run_id=run_id)
 
+    policy = FRESHNESS_POLICY if name == "freshness" else DEFAULT_POLICY
     env = RefreshEnv(settings=settings, engine=engine, client_factory=client_factory, clock=clock.now,
-                     write_files=False)
+                     write_files=False, policy=policy)
     with session_scope(engine) as session:
         rows = session.execute(
             select(Coin.id, Series.slug, Coin.year, Coin.mint_mark, Coin.strike, Coin.variety, Coin.designation)
@@ -316,45 +414,161 @@ async def run_strategy(name: str, work: Workload, folder: Path, quiet: bool) -> 
         ).all()
     key_of_coin = {coin_id: tuple(key) for coin_id, *key in rows}
     outcome = Outcome()
+    latest: dict = {}
+    spot_rows: list = []
     started = time.monotonic()
     options = RefreshOptions(trigger="bench")
     for day_index in range(work.days):
         clock.day = START_DAY + timedelta(days=day_index)
-        if name == "baseline":
+        spots = None
+        if spot_path is not None:
+            spot_rows += work.spot_rows[day_index]
+            write_spot_csv(spot_path, spot_rows)
+            spots = spot_source.from_rows(spot_rows)
+        before = int(app.state.sim.calls()["api"])
+        if name == "seed":
             plan, quota, reserve = baseline_plan(env, options)
             report = await execute_plan(env, options, plan, quota, reserve)
         else:
             report = await run_refresh_async(env, options)
-        latest = latest_by_key(engine, key_of_coin)
-        outcome.daily.append(weighted_freshness(latest, work.point_weights, clock.day))
+        outcome.daily_requests.append(int(app.state.sim.calls()["api"]) - before)
+        latest.update(observed_on_day(engine, key_of_coin, clock.day))
+        record_day(outcome, work, day_index, latest, spots)
         if not quiet:
             print(f"  {name} day {day_index + 1}: {report['counts']['requests']} requests, "
-                  f"freshness {outcome.daily[-1]:.3f}", file=sys.stderr)
+                  f"error {outcome.daily_error[-1]:.4f}, freshness {outcome.daily_fresh[-1]:.3f}", file=sys.stderr)
     outcome.requests = int(app.state.sim.calls()["api"])
     outcome.runtime_s = time.monotonic() - started
     engine.dispose()
     return outcome
 
 
-def run_bound(work: Workload) -> Outcome:
-    """The oracle: each day, the highest-weight priceable points that are not fresh, up to the quota."""
+def remember(point: PointState, today: date, price: Decimal) -> None:
+    """What storing a price does to what :func:`load_points` reads back (history, volatility, miss cleared)."""
+    history = [(d, p) for d, p in point.history if d >= today - timedelta(days=HISTORY_DAYS)] + [(today, price)]
+    point.history = tuple(history)
+    point.last_observed = today
+    point.last_price = price
+    point.volatility = volatility([p for _d, p in history][-VOLATILITY_OBSERVATIONS:])
+    point.miss_reason = point.miss_seen = None
+
+
+def run_in_memory(name: str, work: Workload) -> Outcome:
+    """One planner strategy on the point states kept in memory (what the runner would store).
+
+    The points are loaded once from the template database by :func:`load_points` (the production
+    reader); each day the real planner (:func:`plan_batch`, or the seed's plan) chooses from them with
+    the budget the runner would compute, and each bought point is answered from the simulator's
+    universe (a price, "no data" or "no price") and updated as the runner's write would update it.
+    ``--through-runner`` runs the same strategies through the runner, client and simulator instead;
+    tests/integration/test_refresh_bench.py checks that both ways buy the same points.
+    """
     started = time.monotonic()
-    ranked = sorted(work.priceable, key=lambda key: -work.point_weights[key])
+    engine = make_engine(f"sqlite:///{work.template}")
+    points = load_points(engine, START_DAY)
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(Coin.id, Series.slug, Coin.year, Coin.mint_mark, Coin.strike, Coin.variety, Coin.designation)
+            .join(Series, Series.id == Coin.series_id)
+        ).all()
+    engine.dispose()
+    key_of_coin = {coin_id: tuple(key) for coin_id, *key in rows}
+    by_coin = defaultdict(list)
+    for point in points.points:
+        by_coin[point.coin.id].append(point)
+    policy = FRESHNESS_POLICY if name == "freshness" else DEFAULT_POLICY
+    reserve = reserve_calls(work.quota, DEFAULT_RESERVE_PCT) if name != "seed" else 0
+    outcome = Outcome()
     latest: dict = {}
+    spot_rows: list = []
+    for day_index in range(work.days):
+        clock = SimClock(START_DAY + timedelta(days=day_index))
+        today, now = clock.today(), clock.now()
+        points.today = today
+        spots = None
+        if name == "coinref":
+            spot_rows += work.spot_rows[day_index]
+            spots = spot_source.from_rows(spot_rows)
+        if name == "seed":
+            plan = seed_plan(points, work.quota // 7, now, policy)
+        else:
+            plan = plan_batch(points, work.quota - reserve, policy, now=now, spots=spots)
+        for scored in plan.batch:
+            point = scored.point
+            natural_key = key_of_coin[point.coin.id]
+            answer = work.universe.point(point.coin.pcgs_number, point.grade, point.plus, today)
+            if answer is None or answer.price is None:
+                point.miss_reason, point.miss_seen = ("not_found" if answer is None else "unpriced"), now
+                continue
+            remember(point, today, answer.price)
+            latest[(natural_key, point.grade, point.plus)] = (today, answer.price)
+        for coin_id in {s.point.coin.id for s in plan.batch}:
+            seen = [p.last_price for p in by_coin[coin_id] if p.last_price is not None]
+            by_coin[coin_id][0].coin.max_price = max(seen) if seen else None
+        outcome.daily_requests.append(len(plan.batch))
+        record_day(outcome, work, day_index, latest, spots)
+    outcome.requests = sum(outcome.daily_requests)
+    outcome.runtime_s = time.monotonic() - started
+    outcome.latest = latest
+    return outcome
+
+
+def run_round_robin(work: Workload) -> Outcome:
+    """Every tracked point in turn, longest unobserved first, the whole quota; misses wait as in coinref."""
+    started = time.monotonic()
+    order = {key: i for i, key in enumerate(work.point_weights)}
+    index = {key: i for i, key in enumerate(work.priceable)}
+    retry = DEFAULT_POLICY.miss_retry_days
+    latest: dict = {}
+    waiting: dict = {}  # key -> first day it may be asked again
     outcome = Outcome()
     for day_index in range(work.days):
         today = START_DAY + timedelta(days=day_index)
-        bought = 0
-        for key in ranked:
-            if bought >= work.quota:
-                break
-            seen = latest.get(key)
-            if seen is None or (today - seen).days > FRESH_DAYS:
-                latest[key] = today
-                bought += 1
-        outcome.requests += bought
-        outcome.daily.append(weighted_freshness(latest, work.point_weights, today))
+        wanted = [k for k in order if waiting.get(k, today) <= today]
+        wanted.sort(key=lambda k: (latest[k][0] if k in latest else date.min, order[k]))
+        for key in wanted[: work.quota]:
+            if key in index:
+                latest[key] = (today, work.truth[day_index][index[key]])
+            else:
+                natural_key, grade, plus = key
+                answer = work.universe.point(work.universe.number_of(natural_key), grade, plus, today)
+                waiting[key] = today + timedelta(days=retry["not_found" if answer is None else "unpriced"])
+        outcome.daily_requests.append(min(len(wanted), work.quota))
+        record_day(outcome, work, day_index, latest, None)
+    outcome.requests = sum(outcome.daily_requests)
     outcome.runtime_s = time.monotonic() - started
+    outcome.latest = latest
+    return outcome
+
+
+def run_oracle(work: Workload, demand: dict | None = None, budget: int | None = None) -> Outcome:
+    """A bound: each day, the priceable points with the largest true current error x demand.
+
+    ``demand``: per point (default: the true weights); ``budget``: calls a day (default: the quota).
+    """
+    started = time.monotonic()
+    latest: dict = {}
+    outcome = Outcome()
+    demand = demand or work.point_weights
+    budget = work.quota if budget is None else budget
+    weights = [demand[key] for key in work.priceable]
+    for day_index in range(work.days):
+        today = START_DAY + timedelta(days=day_index)
+        truth = work.truth[day_index]
+        gains = []
+        for i, key in enumerate(work.priceable):
+            seen = latest.get(key)
+            error = 1.0 if seen is None else min(abs(seen[1] - truth[i]) / truth[i], 1.0)
+            if error > 0:
+                gains.append((weights[i] * error, i))
+        bought = heapq.nlargest(budget, gains)
+        for _gain, i in bought:
+            latest[work.priceable[i]] = (today, truth[i])
+        outcome.daily_requests.append(len(bought))
+        record_day(outcome, work, day_index, latest, None)
+    outcome.requests = sum(outcome.daily_requests)
+    outcome.runtime_s = time.monotonic() - started
+    outcome.latest = latest
     return outcome
 
 
@@ -363,11 +577,11 @@ def run_bound(work: Workload) -> Outcome:
 
 def build_workload(args, folder: Path) -> Workload:
     coins = bench_catalog(args.coins, args.seed)
-    universe = SimUniverse(coins)
+    universe = SimUniverse(coins, market_seed=args.seed)
     weights = demand_weights(coins, args.seed)
     points = tracked_points(coins)
     point_weights = {}
-    priceable = set()
+    priceable = []
     for coin in coins:
         number = universe.number_of(coin)
         grades = points[coin.natural_key]
@@ -376,13 +590,40 @@ def build_workload(args, folder: Path) -> Workload:
             point_weights[key] = weights[coin.natural_key] / len(grades)
             answer = universe.point(number, grade, plus, START_DAY)
             if answer is not None and answer.price is not None:
-                priceable.add(key)
+                priceable.append(key)
+    numbers = [universe.number_of(key[0]) for key in priceable]
+    truth, spot_rows = [], []
+    for day_index in range(args.days):
+        day = START_DAY + timedelta(days=day_index)
+        truth.append([float(universe.guide_price(n, g, p, day)) for n, (_k, g, p) in zip(numbers, priceable,
+                                                                                        strict=True)])
+        spot_rows.append([(day, metal, Decimal(f"{universe.spot(metal, day):.2f}")) for metal in spot_source.METALS])
+    metal_of = {c.natural_key: (c.precious_metal, c.metal_oz) for c in coins}
     lookups = sampled_lookups(weights, args.lookups_per_coin, args.seed)
     n_watch = max(1, round(len(coins) * args.watch_share)) if args.watch_share > 0 else 0
     watched = set(sorted(weights, key=lambda k: -weights[k])[:n_watch])
     template = folder / "template.db"
     prepare_template(template, coins, universe, lookups, watched)
-    return Workload(coins, universe, point_weights, priceable, template, args.days, args.quota)
+    return Workload(coins, universe, point_weights, priceable, truth, spot_rows, metal_of, template, args.days,
+                    args.quota, estimated_demand(template))
+
+
+def estimated_demand(template: Path) -> dict:
+    """Each point's demand as coinref estimates it (lookups and watchlist, :func:`coin_shares`)."""
+    engine = make_engine(f"sqlite:///{template}")
+    points = load_points(engine, START_DAY)
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(Coin.id, Series.slug, Coin.year, Coin.mint_mark, Coin.strike, Coin.variety, Coin.designation)
+            .join(Series, Series.id == Coin.series_id)
+        ).all()
+    engine.dispose()
+    key_of_coin = {coin_id: tuple(key) for coin_id, *key in rows}
+    shares = coin_shares(points, DEFAULT_POLICY)
+    return {(key_of_coin[p.coin.id], p.grade, p.plus): shares[p.coin.id] / p.coin.n_points for p in points.points}
+
+
+STRATEGIES = ("seed", "round_robin", "freshness", "coinref", "oracle", "oracle_true_demand")
 
 
 def run(args) -> dict:
@@ -391,21 +632,44 @@ def run(args) -> dict:
         folder = Path(tmp)
         work = build_workload(args, folder)
         setup_s = time.monotonic() - started
-        results = {
-            "baseline": asyncio.run(run_strategy("baseline", work, folder, args.json)),
-            "coinref": asyncio.run(run_strategy("coinref", work, folder, args.json)),
-            "bound": run_bound(work),
-        }
+        results = {}
+        for name in STRATEGIES:
+            if name == "round_robin":
+                results[name] = run_round_robin(work)
+            elif name == "oracle":
+                budget = work.quota - reserve_calls(work.quota, DEFAULT_RESERVE_PCT)
+                results[name] = run_oracle(work, work.demand, budget)
+            elif name == "oracle_true_demand":
+                results[name] = run_oracle(work)
+            elif args.through_runner:
+                results[name] = asyncio.run(run_strategy(name, work, folder, args.json))
+            else:
+                results[name] = run_in_memory(name, work)
+            if not args.json:
+                print(f"  {name}: error {results[name].daily_error[-1]:.4f} on the last day, "
+                      f"{results[name].runtime_s:.1f} s", file=sys.stderr)
     summary = {name: outcome.summary(args.days, args.quota) for name, outcome in results.items()}
-    coinref, bound, baseline = (summary[k]["weighted_freshness"] for k in ("coinref", "bound", "baseline"))
+    error = {name: summary[name]["price_error"] for name in STRATEGIES}
+
+    def ratio(a, b):
+        return round(error[a] / error[b], 3) if error[b] else None
+
+    ratios = {"coinref_vs_freshness": ratio("coinref", "freshness"),
+              "coinref_vs_round_robin": ratio("coinref", "round_robin"),
+              "coinref_vs_oracle": ratio("coinref", "oracle"),
+              "coinref_vs_oracle_true_demand": ratio("coinref", "oracle_true_demand")}
+    target = (ratios["coinref_vs_freshness"] is not None and ratios["coinref_vs_freshness"] <= 0.6
+              and ratios["coinref_vs_round_robin"] is not None and ratios["coinref_vs_round_robin"] <= 0.5
+              and ratios["coinref_vs_oracle"] is not None and ratios["coinref_vs_oracle"] <= 1.3
+              and summary["coinref"]["quota_used"] >= 0.94 and not summary["coinref"]["overrun"])
     return {
         "params": {"days": args.days, "coins": args.coins, "quota": args.quota, "seed": args.seed,
                    "lookups_per_coin": args.lookups_per_coin, "watch_share": args.watch_share,
+                   "through_runner": args.through_runner,
                    "tracked_points": len(work.point_weights), "priceable_points": len(work.priceable)},
         **summary,
-        "coinref_vs_bound": round(coinref / bound, 4) if bound else None,
-        "coinref_vs_baseline": round(coinref / baseline, 2) if baseline else math.inf,
-        "target_met": bool(bound and coinref >= 0.9 * bound and coinref >= 3 * baseline),
+        **ratios,
+        "target_met": bool(target),
         "setup_s": round(setup_s, 1),
         "runtime_s": round(time.monotonic() - started, 1),
     }
@@ -423,6 +687,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--watch-share", type=float, default=0.01,
                         help="share of coins, the most wanted, on the watchlist (default 0.01)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--through-runner", action="store_true",
+                        help="run seed, freshness and coinref through the refresh runner, PCGS client and "
+                             "simulator (slow) instead of on point states in memory")
     args = parser.parse_args(argv)
     if args.days < 1 or args.coins < 1 or args.quota < 1:
         parser.error("--days, --coins and --quota must be at least 1")
@@ -439,12 +706,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{args.coins} coins, {result['params']['tracked_points']} tracked points "
           f"({result['params']['priceable_points']} priced by the sim), quota {args.quota}/day, {args.days} days")
-    print(f"{'strategy':<10} {'weighted freshness':>19} {'quota used':>11} {'requests':>9}")
-    for name in ("baseline", "coinref", "bound"):
+    print(f"{'strategy':<12} {'price error':>12} {'freshness':>10} {'quota used':>11} {'requests':>9}")
+    for name in STRATEGIES:
         row = result[name]
-        print(f"{name:<10} {row['weighted_freshness']:>19.1%} {row['quota_used']:>11.1%} {row['requests']:>9}")
-    print(f"coinref / bound {result['coinref_vs_bound']:.1%}, coinref / baseline {result['coinref_vs_baseline']}x, "
-          f"target {'met' if result['target_met'] else 'NOT met'}; runtime {result['runtime_s']} s")
+        print(f"{name:<12} {row['price_error']:>12.2%} {row['freshness']:>10.1%} {row['quota_used']:>11.1%} "
+              f"{row['requests']:>9}")
+    print(f"coinref / freshness {result['coinref_vs_freshness']}, / round robin {result['coinref_vs_round_robin']}, "
+          f"/ oracle {result['coinref_vs_oracle']}; target {'met' if result['target_met'] else 'NOT met'}; "
+          f"runtime {result['runtime_s']} s")
     return 0
 
 

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     coinref_log_retention_days: int = Field(30, ge=0, description="days run logs and reports are kept (0: always)")
     coinref_cors_origins: str = Field("", description="comma-separated allowed origins")
     refresh_reserve_pct: float = Field(5.0, ge=0, le=100)
+    coinref_spot_csv: Path | None = Field(None, description="CSV of spot observations: day,metal,usd_per_oz")
     coinref_reference_grades: dict[str, str] = Field(
         default_factory=dict, description='JSON: series slug -> reference grade, e.g. {"morgan-dollars": "MS63"}')
 

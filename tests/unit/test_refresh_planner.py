@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from coinref.pipeline.refresh.planner import (
     DEFAULT_POLICY,
+    FRESHNESS_POLICY,
     coin_shares,
     plan_batch,
     refresh_budget,
@@ -111,15 +112,16 @@ def test_a_coins_demand_spreads_over_its_grades():
     assert {c for c, _g in chosen(plan)} == {2}
 
 
-def test_price_level_and_volatility_raise_demand_a_little():
+def test_price_level_and_volatility_raise_demand_a_little_in_the_freshness_model():
     cheap, dear = coin(1, price=Decimal("5")), coin(2, price=Decimal("25000"))
     calm, moving = point(cheap, vol=None), point(dear, vol=0.2)
-    scored, _ = score_points(point_set([calm, moving]), now=NOW)
+    scored, _ = score_points(point_set([calm, moving]), FRESHNESS_POLICY, now=NOW)
     by_coin = {s.point.coin.id: s.demand for s in scored}
-    assert 1.0 < by_coin[2] / by_coin[1] <= (1 + DEFAULT_POLICY.price_weight) * (1 + DEFAULT_POLICY.volatility_weight)
-    assert DEFAULT_POLICY.price_factor(Decimal("10")) == 1.0
-    assert DEFAULT_POLICY.price_factor(Decimal("1000000")) == pytest.approx(1 + DEFAULT_POLICY.price_weight)
-    assert DEFAULT_POLICY.volatility_factor(0.05) == pytest.approx(1 + DEFAULT_POLICY.volatility_weight / 2)
+    policy = FRESHNESS_POLICY
+    assert 1.0 < by_coin[2] / by_coin[1] <= (1 + policy.price_weight) * (1 + policy.volatility_weight)
+    assert FRESHNESS_POLICY.price_factor(Decimal("10")) == 1.0
+    assert FRESHNESS_POLICY.price_factor(Decimal("1000000")) == pytest.approx(1 + FRESHNESS_POLICY.price_weight)
+    assert FRESHNESS_POLICY.volatility_factor(0.05) == pytest.approx(1 + FRESHNESS_POLICY.volatility_weight / 2)
 
 
 def test_volatility_is_the_mean_absolute_log_change():

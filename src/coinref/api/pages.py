@@ -29,6 +29,7 @@ from coinref.api.routes import DB_ID_MAX, Ctx
 from coinref.errors import CoinrefError, NotFound
 from coinref.jsonout import dumps
 from coinref.logs import get_logger
+from coinref.pipeline.refresh.spot_source import load_spot
 from coinref.search.popularity import record_lookup
 from coinref.store.db import session_scope
 
@@ -148,7 +149,7 @@ def coin_page(request: Request, ctx: Ctx, coin_id: int) -> Response:
         raise NotFound(f"no coin with id {coin_id}")
     with session_scope(ctx.engine, read_only=True) as session:
         coin, series = queries.find_coin(session, coin_id=coin_id)
-        detail = queries.coin_detail(session, coin, series, None)
+        detail = queries.coin_detail(session, coin, series, None, load_spot(ctx.settings, ctx.engine))
         _total, history = queries.price_history(session, coin, None, None)
     record_lookup(ctx.engine, coin.id)
     chart = json.loads(dumps(chart_data(history), indent=None))

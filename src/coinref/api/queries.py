@@ -26,6 +26,8 @@ from coinref.api.paging import PageRequest, page_fields
 from coinref.catalog.grades import ParsedGrade, grade_label
 from coinref.errors import NotFound
 from coinref.logs import get_logger
+from coinref.pipeline.refresh.estimates import spot_estimate
+from coinref.pipeline.refresh.spot_source import SpotSeries
 from coinref.search import search_coins
 from coinref.store import repo
 from coinref.store.coins import coin_export_row
@@ -33,6 +35,7 @@ from coinref.store.db import session_scope
 from coinref.store.migrate import current_revision, head_revision
 from coinref.store.models import Coin, PriceObservation, Quarantine, Run, Series
 from coinref.store.runs import mark_interrupted_runs
+from coinref.timeutil import utcnow
 
 log = get_logger("api")
 Point = tuple[int, bool]
@@ -348,15 +351,26 @@ def health(engine: Engine, settings) -> dict[str, Any]:
     return {"status": status, "database": database, "quota": quota}
 
 
-def coin_detail(session: Session, coin: Coin, series: Series, spots: dict | None) -> dict[str, Any]:
+def coin_detail(session: Session, coin: Coin, series: Series, spots: dict | None,
+                spot_series: SpotSeries | None = None, today: date | None = None) -> dict[str, Any]:
     """Facts, latest price per tracked grade and the melt value of a coin.
 
     One rule for ``melt``: always present, None unless the coin has precious-metal content and
     ``spots`` holds the spot price of that metal (see :func:`coinref.api.melt.melt_value`).
+    With ``spot_series`` (the stored spot observations), a price that is mostly metal also carries
+    today's estimate from spot and its basis (:mod:`coinref.pipeline.refresh.estimates`); the
+    observation itself is left as it is.
     """
     from coinref.api.melt import melt_value, precious_metal
 
     observations = latest_observations(session, [coin.id]).get(coin.id, [])
+    points = price_points(series.slug, coin.strike, coin.year, observations, include_unpriced=True)
+    if spot_series:
+        day = today or utcnow().date()
+        metal = precious_metal(coin.metal)
+        for point in points:
+            found = spot_estimate(point["price"], point["observed_on"], metal, coin.metal_oz, spot_series, day)
+            point["estimate"] = found.as_dict() if found else None
     detail = {
         **coin_summary(coin, series.slug),
         "series_name": series.name,
@@ -364,7 +378,7 @@ def coin_detail(session: Session, coin: Coin, series: Series, spots: dict | None
         "precious_metal": precious_metal(coin.metal),
         "facts": coin.facts or {},
         "lookup_count": coin.lookup_count or 0,
-        "latest_prices": price_points(series.slug, coin.strike, coin.year, observations, include_unpriced=True),
+        "latest_prices": points,
     }
     detail["melt"] = melt_value(coin.metal, coin.metal_oz, spots or {})
     return detail

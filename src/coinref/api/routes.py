@@ -31,6 +31,7 @@ from coinref.api.schemas import (
 from coinref.catalog.grades import parse_grade, standard_grades
 from coinref.context import AppContext
 from coinref.errors import InvalidInput
+from coinref.pipeline.refresh.spot_source import load_spot
 from coinref.search.popularity import record_lookup
 from coinref.store.db import session_scope
 
@@ -113,7 +114,7 @@ NOT_FOUND = {404: _error("no coin with that number or id"), **NOT_MODIFIED}
 def _coin_detail(request: Request, ctx: AppContext, spots, **key: int) -> Response:
     with session_scope(ctx.engine, read_only=True) as session:
         coin, series = queries.find_coin(session, **key)
-        detail = queries.coin_detail(session, coin, series, spots)
+        detail = queries.coin_detail(session, coin, series, spots, load_spot(ctx.settings, ctx.engine))
     record_lookup(ctx.engine, coin.id)
     return cached_json(request, CoinDetail, detail, exclude_unset=True)
 

@@ -23,6 +23,23 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class SpotPoint(_Out):
+    day: date
+    usd_per_oz: Money
+
+
+class PriceEstimate(_Out):
+    """Today's price estimated from spot: never a PCGS observation (not stored, not in the history)."""
+
+    price: Money = Field(description="USD: the observed price plus metal content x the spot change since")
+    basis: str = Field(description="e.g. 'estimated from spot, last observed 2026-11-20'")
+    observed_on: date = Field(description="the day of the PCGS observation it starts from")
+    observed_price: Money
+    metal: str
+    spot_from: SpotPoint = Field(description="the spot observation of the observation day")
+    spot_to: SpotPoint = Field(description="the newest spot observation")
+
+
 class PricePoint(_Out):
     """The latest price of one grade of a coin."""
 
@@ -34,6 +51,8 @@ class PricePoint(_Out):
     observed_on: date | None
     source: str | None
     population: int | None
+    estimate: PriceEstimate | None = Field(
+        None, description="present when spot observations are configured: today's estimate from spot, or null")
 
 
 class CoinSummary(_Out):

@@ -113,7 +113,7 @@ def auctions(universe: SimUniverse, number: int, grade: int, plus: bool, day: da
     coin = universe.coin(number)
     if coin is None:
         return []
-    guide = pricing.price(coin, number, grade, plus, day)
+    guide = universe.guide_price(number, grade, plus, day)
     count = 2 + int(pricing.unit("apr-n", number, grade, plus) * 7)
     sales = []
     for i in range(count):

@@ -20,7 +20,8 @@ class SimConfig:
 
     ``token``: the one bearer token accepted; None accepts any non-empty token (a missing header
     still gets 401). ``quota``: API requests per (UTC) day before "API calls quota exceeded!".
-    ``latency_ms``: added to every API answer. ``seed``: drives random faults only. ``faults``:
+    ``latency_ms``: added to every API answer. ``seed``: drives random faults only.
+    ``market_seed``: the spot walks and guide steps, so the prices (:mod:`coinref.sim.pricing`). ``faults``:
     a fault SPEC (see :mod:`coinref.sim.faults`). ``hang_s``: how long a ``timeout`` fault holds a
     request. ``catalog``: the coins to serve (default: the built-in catalog). ``today``: the sim's
     day (default: today in UTC); prices and the quota follow it.
@@ -29,6 +30,7 @@ class SimConfig:
     quota: int = 1000
     latency_ms: int = 0
     seed: int = 0
+    market_seed: int = 0
     faults: str = ""
     token: str | None = None
     hang_s: float = 30.0
@@ -45,7 +47,7 @@ class SimState:
 
     @cached_property
     def universe(self) -> SimUniverse:
-        return sim_universe(self.config.catalog)
+        return sim_universe(self.config.catalog, self.config.market_seed)
 
     def reset(self) -> None:
         """Forget counts and quota use; restore the configured fault script."""

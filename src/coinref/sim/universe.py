@@ -69,8 +69,11 @@ class SimCert:
 
 
 class SimUniverse:
-    def __init__(self, coins: Iterable[CatalogCoin]) -> None:
+    """The coins, their numbers and their market; ``market_seed`` picks the spot walks and guide steps."""
+
+    def __init__(self, coins: Iterable[CatalogCoin], market_seed: int = 0) -> None:
         coins = list(coins)
+        self.market_seed = market_seed
         self.numbers: dict[NaturalKey, int] = assign_numbers(coins)
         self.coins: dict[int, CatalogCoin] = {self.numbers[c.natural_key]: c for c in coins}
 
@@ -95,8 +98,16 @@ class SimUniverse:
         if coin is None or not pricing.has_data(coin, number, grade, plus):
             return None
         here, higher = pricing.population(coin, number, grade, plus)
-        value = pricing.price(coin, number, grade, plus, day) if pricing.is_priced(number, grade, plus) else None
+        value = self.guide_price(number, grade, plus, day) if pricing.is_priced(number, grade, plus) else None
         return GradePoint(value, here, higher)
+
+    def guide_price(self, number: int, grade: int, plus: bool, day: date) -> Decimal:
+        """The point's synthetic guide value on ``day``, availability aside (see :meth:`point`)."""
+        return pricing.price(self.coins[number], number, grade, plus, day, self.market_seed)
+
+    def spot(self, metal: str, day: date) -> float:
+        """The synthetic spot price of a precious metal on ``day`` (USD per troy ounce)."""
+        return pricing.spot(metal, day, self.market_seed)
 
     def data_points(self, number: int) -> list[tuple[int, bool]]:
         coin = self.coins[number]
@@ -124,6 +135,12 @@ def _builtin_universe() -> SimUniverse:
     return SimUniverse(load_catalog())
 
 
-def sim_universe(catalog: Iterable[CatalogCoin] | None = None) -> SimUniverse:
+def sim_universe(catalog: Iterable[CatalogCoin] | None = None, market_seed: int = 0) -> SimUniverse:
     """The simulator's universe of the built-in catalog (cached), or of the coins given."""
-    return _builtin_universe() if catalog is None else SimUniverse(catalog)
+    if catalog is None and market_seed == 0:
+        return _builtin_universe()
+    if catalog is None:
+        from coinref.catalog.builtin import load_catalog
+
+        catalog = load_catalog()
+    return SimUniverse(catalog, market_seed)

@@ -12,12 +12,19 @@ docs/refresh.md explains it with examples.
   the more people look coins up the more their lookups decide;
 * plus a fixed share for the watchlist (``watch_share``, split over the watched coins): coins a
   user holds stay fresh even if nobody searches for them;
-* times a price-level factor (up to +``price_weight`` for expensive coins, on a log scale) and a
-  volatility factor per point (up to +``volatility_weight`` for prices that moved between
-  observations);
+* in the freshness model only, times a price-level factor (up to +``price_weight`` for expensive
+  coins, on a log scale) and a volatility factor per point (up to +``volatility_weight`` for
+  prices that moved between observations);
 * divided by the number of points tracked for the coin (a coin's interest spreads over its grades).
 
-**Urgency** comes from staleness, in days since the point's latest observation. A point is fresh
+**Urgency, error model** (``model = "error"``, the default): the price error a call removes, the
+expected relative error of the price shown now: ``never_priced_error`` times the learned chance of
+a price for a never-priced point, else the point's learned drift rate times its age (see
+:mod:`.drift`, which also uses spot observations to discount what a spot estimate predicts).
+Points observed today score 0 and are never bought twice in a quota day.
+
+**Urgency, freshness model** (``FRESHNESS_POLICY``, the planner before the error model, kept as a
+baseline) comes from staleness, in days since the point's latest observation. A point is fresh
 for ``fresh_days`` (7) days after the day it was observed; refreshing it earlier buys little, so
 fresh points score almost nothing (``fresh_urgency``, rising with age: surplus quota still
 refreshes the oldest of them). Stale points score 1, a little more the older they are; never-priced
@@ -35,7 +42,9 @@ from datetime import datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from coinref.pipeline.refresh.drift import answer_rates, drift_rates, expected_error
 from coinref.pipeline.refresh.points import PointSet, PointState
+from coinref.pipeline.refresh.spot_source import SpotSeries
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,15 @@ class ScoringPolicy:
     miss_retry_days: MappingProxyType = field(
         default_factory=lambda: MappingProxyType({"not_found": 60, "unpriced": 14, "invalid": 90})
     )
+    # "error" (default): urgency is the expected price error a call removes (see .drift);
+    # "freshness": urgency from staleness (the urgency() table above), the planner before #18
+    model: str = "error"
+    never_priced_error: float = 1.0  # showing no price counts as a 100% error ...
+    answer_prior: float = 0.9  # ... times the chance PCGS has a price for the point (learned, see .drift)
+    answer_prior_points: float = 5.0
+    prior_drift_per_day: float = 0.001  # expected error per day of age before any history
+    drift_prior_days: float = 14.0  # how many days of moves a level needs to outweigh its parent
+    max_expected_error: float = 0.5
 
     def urgency(self, age_days: int | None) -> float:
         if age_days is None:
@@ -70,19 +88,20 @@ class ScoringPolicy:
         return 1.0 + self.stale_bonus * min(stale_for / self.stale_bonus_days, 1.0)
 
     def price_factor(self, price) -> float:
-        if price is None or price <= 0:
+        if price is None or price <= 0 or self.model == "error":  # the error model weighs errors by demand only
             return 1.0
         span = math.log10(self.price_ceiling_usd / self.price_floor_usd)
         level = math.log10(max(float(price), self.price_floor_usd) / self.price_floor_usd) / span
         return 1.0 + self.price_weight * min(level, 1.0)
 
     def volatility_factor(self, vol: float | None) -> float:
-        if vol is None:
+        if vol is None or self.model == "error":  # the error model learns movement itself (.drift)
             return 1.0
         return 1.0 + self.volatility_weight * min(vol / self.volatility_full, 1.0)
 
 
 DEFAULT_POLICY = ScoringPolicy()
+FRESHNESS_POLICY = ScoringPolicy(model="freshness")
 
 
 @dataclass(slots=True)
@@ -161,11 +180,17 @@ def miss_blocks(point: PointState, now: datetime, policy: ScoringPolicy) -> bool
 
 
 def score_points(
-    points: PointSet, policy: ScoringPolicy = DEFAULT_POLICY, now: datetime | None = None
+    points: PointSet, policy: ScoringPolicy = DEFAULT_POLICY, now: datetime | None = None,
+    spots: SpotSeries | None = None,
 ) -> tuple[list[ScoredPoint], dict[str, int]]:
-    """Score every point; returns the eligible ones and counts of those left out, and why."""
+    """Score every point; returns the eligible ones and counts of those left out, and why.
+
+    ``spots``: the spot observations the error model uses for bullion (:mod:`.spot_source`).
+    """
     today = points.today
     now = now or datetime.combine(today, time(23, 59), tzinfo=ZoneInfo("UTC"))
+    rates = drift_rates(points, spots or SpotSeries(), policy) if policy.model == "error" else None
+    answers = answer_rates(points, policy) if policy.model == "error" else None
     shares = coin_shares(points, policy)
     n_points = max(len(points.points), 1)
     price_factors = {c.id: policy.price_factor(c.max_price) for c in points.coins}
@@ -173,7 +198,10 @@ def score_points(
     skipped = {"observed_today": 0, "waiting_after_miss": 0}
     for point in points.points:
         age = point.age_days(today)
-        urgency = policy.urgency(age)
+        if rates is None:
+            urgency = policy.urgency(age)
+        else:
+            urgency = expected_error(rates[point.key], age, policy) * (answers[point.key] if age is None else 1.0)
         if urgency <= 0:
             skipped["observed_today"] += 1
             continue
@@ -189,10 +217,11 @@ def score_points(
 
 
 def plan_batch(
-    points: PointSet, budget: int, policy: ScoringPolicy = DEFAULT_POLICY, now: datetime | None = None
+    points: PointSet, budget: int, policy: ScoringPolicy = DEFAULT_POLICY, now: datetime | None = None,
+    spots: SpotSeries | None = None,
 ) -> Plan:
     """Today's batch: the ``budget`` highest-scoring eligible points, best first."""
-    scored, skipped = score_points(points, policy, now)
+    scored, skipped = score_points(points, policy, now, spots)
     budget = max(budget, 0)
     batch = heapq.nlargest(budget, scored, key=lambda s: (s.score, -s.point.coin.id, -s.point.grade))
     return Plan(

@@ -6,7 +6,7 @@ grades table gives the coin. :func:`load_points` reads, in five queries whatever
 1. the coins with PCGS numbers, their series and tier, and ``coins.lookup_count``;
 2. the catalog's size and lookups per tier, and the watchlist;
 3. the latest observation day of every point (``max(observed_on)`` for the API price source);
-4. the recent history (``HISTORY_DAYS``) of every point, for price level and volatility;
+4. the recent history (``HISTORY_DAYS``) of every point, for price level, volatility and drift;
 5. the recorded misses (points the API had no data or no price for).
 
 The result is plain data that the planner scores and the status report counts; nothing here
@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
+from coinref.catalog.metals import precious_metal
 from coinref.pipeline.refresh.tracked import TrackedGrades, default_tracked_grades
 from coinref.store.db import session_scope
 from coinref.store.models import Coin, PriceObservation, PricePointMiss, Series, Watch
@@ -48,6 +49,9 @@ class CoinDemand:
     watched: bool
     max_price: Decimal | None = None  # highest recent price of any of its points
     n_points: int = 0
+    designation: str = ""
+    precious_metal: str | None = None  # silver | gold | platinum | palladium (from Coin.metal)
+    metal_oz: Decimal | None = None  # precious-metal content in troy ounces
 
 
 @dataclass(slots=True)
@@ -60,6 +64,7 @@ class PointState:
     volatility: float | None  # mean absolute log change between recent observations
     miss_reason: str | None = None
     miss_seen: datetime | None = None
+    history: tuple[tuple[date, Decimal], ...] = ()  # (day, price) within the history window, oldest first
 
     @property
     def key(self) -> tuple[int, int, bool]:
@@ -120,7 +125,7 @@ def load_points(
         coin_rows = session.execute(
             select(
                 Coin.id, Coin.pcgs_number, Coin.full_name, Series.slug, Series.tier, Coin.strike, Coin.year,
-                Coin.lookup_count,
+                Coin.lookup_count, Coin.metal, Coin.metal_oz, Coin.designation,
             )
             .join(Series, Series.id == Coin.series_id)
             .where(Coin.pcgs_number.is_not(None))
@@ -139,7 +144,8 @@ def load_points(
             .group_by(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus)
         ).all()
         recent = session.execute(
-            select(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus, PriceObservation.price)
+            select(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus, PriceObservation.price,
+                   PriceObservation.observed_on)
             .where(PriceObservation.source == source, PriceObservation.observed_on >= since)
             .order_by(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus,
                       PriceObservation.observed_on)
@@ -151,9 +157,9 @@ def load_points(
         ).all()
 
     last_day = {(c, g, bool(p)): d for c, g, p, d in latest}
-    history: dict[tuple[int, int, bool], list[Decimal]] = defaultdict(list)
-    for coin_id, grade, plus, price in recent:
-        history[(coin_id, grade, bool(plus))].append(price)
+    history: dict[tuple[int, int, bool], list[tuple[date, Decimal]]] = defaultdict(list)
+    for coin_id, grade, plus, price, day in recent:
+        history[(coin_id, grade, bool(plus))].append((day, price))
     missed = {(c, g, bool(p)): (reason, _aware(seen)) for c, g, p, reason, seen in misses}
 
     result = PointSet(
@@ -162,17 +168,19 @@ def load_points(
         watched=len(watched_ids),
         coins_per_tier={tier: count for tier, count, _total in catalog},
     )
-    for coin_id, number, name, slug, tier, strike, year, lookups in coin_rows:
+    for coin_id, number, name, slug, tier, strike, year, lookups, metal, metal_oz, designation in coin_rows:
         watched = coin_id in watched_ids
         if wanted_tier and tier != wanted_tier:
             continue
-        coin = CoinDemand(coin_id, number, name, slug, tier, strike, year, lookups or 0, watched)
+        coin = CoinDemand(coin_id, number, name, slug, tier, strike, year, lookups or 0, watched,
+                          designation=designation or "", precious_metal=precious_metal(metal), metal_oz=metal_oz)
         points = tracked.points_for(slug, strike, year)
         coin.n_points = len(points)
         prices_seen: list[Decimal] = []
         for grade, plus in points:
             key = (coin_id, grade, plus)
-            series_prices = history.get(key, [])
+            dated = history.get(key, [])
+            series_prices = [price for _day, price in dated]
             reason, seen = missed.get(key, (None, None))
             result.points.append(
                 PointState(
@@ -184,6 +192,7 @@ def load_points(
                     volatility=volatility(series_prices[-VOLATILITY_OBSERVATIONS:]),
                     miss_reason=reason,
                     miss_seen=seen,
+                    history=tuple(dated),
                 )
             )
             if series_prices:

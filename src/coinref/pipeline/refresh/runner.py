@@ -58,6 +58,7 @@ from coinref.logs import LOGGER_NAME, close_run_log, ensure_log_dir, get_logger,
 from coinref.pipeline.refresh.claims import PointClaims, PointKey
 from coinref.pipeline.refresh.planner import DEFAULT_POLICY, Plan, ScoringPolicy, plan_batch, refresh_budget
 from coinref.pipeline.refresh.points import PRICE_SOURCE, load_points
+from coinref.pipeline.refresh.spot_source import load_spot
 from coinref.pipeline.refresh.tracked import TrackedGrades
 from coinref.remote.calllog import sent_calls
 from coinref.remote.quota import QuotaLedger
@@ -152,7 +153,7 @@ def make_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict, int
     quota = ledger.status()
     budget, reserve = refresh_budget(quota, env.settings.refresh_reserve_pct, options.limit)
     points = load_points(env.engine, ledger.today(), priority=options.priority, tracked=env.tracked)
-    plan = plan_batch(points, budget, env.policy, now=env.clock())
+    plan = plan_batch(points, budget, env.policy, now=env.clock(), spots=load_spot(env.settings, env.engine))
     return plan, quota, reserve
 
 
