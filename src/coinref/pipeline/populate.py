@@ -10,7 +10,8 @@ blocked gives its item back as pending and the run stops with exit code 7, resum
 
 ``dry_run`` plans in memory and writes nothing: for sources without network it computes what
 would change inside a transaction that is rolled back; for remote sources it counts the calls it
-would spend. ``limit`` stops after that many coins were written (created or updated).
+would spend. ``limit`` stops after that many coins were written (created or updated) or new
+auction sales stored (checked between items, so an item's sales are written whole).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from coinref.context import AppContext
 from coinref.errors import CircuitOpen, CoinrefError, LimitedError
 from coinref.jsonout import dumps
 from coinref.logs import close_run_log, get_logger, open_run_log, stamp
-from coinref.pipeline.records import PriceRecord
+from coinref.pipeline.records import CoinRecord, PriceRecord, SaleRecord
 from coinref.pipeline.sources import Source, make_source
 from coinref.pipeline.validation import CoinValidator, validate_batch
 from coinref.pipeline.workqueue import WorkQueue
@@ -41,7 +42,7 @@ from coinref.store.repo import ensure_ready
 from coinref.timeutil import utcnow
 
 log = get_logger("populate")
-COUNT_KEYS = ("records", "created", "updated", "unchanged", "failed", "quarantined", "prices")
+COUNT_KEYS = ("records", "created", "updated", "unchanged", "failed", "quarantined", "prices", "sales", "sales_known")
 
 
 @dataclass
@@ -210,14 +211,14 @@ class Populator:
     def apply_result(self, session: Session, item: WorkItem, result, run_id: int | None) -> bool:
         """Validate and write an item's records; False when --limit cut the item short."""
         slug = item.series_slug
-        valid, invalid = validate_batch(list(result.coins) + list(result.prices), self.validator)
+        valid, invalid = validate_batch(list(result.coins) + list(result.prices) + list(result.sales), self.validator)
         ids = series_ids(session)
         existing = existing_coins(session, ids.get(slug)) if self.options.source == "builtin" else None
         writer = RecordWriter(session, ids, existing)
         for record, reasons in invalid:
             self._quarantine(session, record, reasons, run_id, slug)
         for record in valid:
-            if isinstance(record, PriceRecord):
+            if not isinstance(record, CoinRecord):
                 continue
             if self.options.limit is not None and self.state.written >= self.options.limit:
                 return False
@@ -242,13 +243,25 @@ class Populator:
                 self._quarantine(session, record, [exc.reason], run_id, slug)
                 continue
             self._count(slug, "prices")
+        for record in valid:
+            if not isinstance(record, SaleRecord):
+                continue
+            try:
+                with session.begin_nested():
+                    outcome = writer.write_sale(record)
+            except Rejected as exc:
+                self._quarantine(session, record, [exc.reason], run_id, slug)
+                continue
+            self._count(slug, "sales" if outcome == "new" else "sales_known")
+            if outcome == "new":
+                self.state.written += 1
         return True
 
     def _quarantine(self, session: Session, record, reasons: list[str], run_id: int | None, slug: str) -> None:
         payload = record.model_dump(mode="json", exclude={"raw"})
         payload["raw"] = record.raw
         session.add(Quarantine(run_id=run_id, source=record.source, record=payload, reasons=reasons))
-        if not isinstance(record, PriceRecord):
+        if isinstance(record, CoinRecord):
             self._count(slug, "records")
         self._count(slug, "quarantined")
         log.info("quarantined %s: %s", getattr(record, "label", lambda: "price")(), "; ".join(reasons))
