@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from api_support import EAGLE_2021_T2, MORGAN_1881_S, load_sample
+from api_support import EAGLE_2021_T2, MORGAN_1881_S, VDB_1909_S, load_sample
 
 from coinref.api.app import create_app
 from coinref.config import load_settings
@@ -164,6 +164,30 @@ def test_coin_page_draws_the_price_chart_with_hover_values(site, page):
     assert "MS65" in table and "$210.00" in table and "F12" in table  # tracked grades, priced or not
     assert "Morgan Dollars" in page.inner_text("main") and "PCGS #7126" in page.inner_text("main")
     page.screenshot(path=str(screenshot_dir() / "coin.png"), full_page=True)
+
+
+def test_coin_page_draws_sales_as_points_beside_the_guide_lines(site, page):
+    page.goto(site["base"] + f"/coins/{site['ids'][VDB_1909_S]}")
+    page.wait_for_function("window.coinrefChart !== undefined")
+    datasets = page.evaluate(
+        "window.coinrefChart.data.datasets.map(d => [d.label, d.showLine !== false, d.data.length])")
+    assert ["MS63 sales", False, 3] in datasets and ["XF40 sales", False, 1] in datasets
+    assert ["MS63", True, 3] in datasets  # the guide values stay a line
+    assert page.locator("#price-chart").get_attribute("data-sale-points") == "4"
+    colours = page.evaluate("Object.fromEntries(window.coinrefChart.data.datasets.map(d => [d.label, d.borderColor]))")
+    assert colours["MS63 sales"] == colours["MS63"]
+    point = page.evaluate("""() => {
+        const i = window.coinrefChart.data.datasets.findIndex(d => d.label === 'MS63 sales');
+        const el = window.coinrefChart.getDatasetMeta(i).data[2]; return {x: el.x, y: el.y};
+    }""")
+    page.locator("#price-chart").scroll_into_view_if_needed()
+    box = page.locator("#price-chart").bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_function("window.coinrefChart.tooltip.getActiveElements().length > 0")
+    tooltip = page.evaluate("window.coinrefChart.tooltip.body.map(b => b.lines.join(' ')).join(' | ')")
+    assert "MS63 sales: $2,550.00 (Other House)" in tooltip
+    assert "4 auction sales" in page.locator("#sales-note").inner_text()
+    page.screenshot(path=str(screenshot_dir() / "coin-sales.png"), full_page=True)
 
 
 def test_status_page_shows_quota_coverage_and_problems(site, page):

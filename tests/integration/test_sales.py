@@ -100,3 +100,32 @@ def test_sales_without_a_lot_are_quarantined_not_dropped(engine):
                         sale_name="", lot="", sale_price=None)
     valid, invalid = validate_batch([record])
     assert valid == [] and invalid[0][1] == ["sale has no price", "sale cannot be de-duplicated: no sale_name, lot"]
+
+
+def test_prices_show_sales_beside_guide_values_in_the_cli_and_the_api(cli, db_url, engine):
+    from api_support import VDB_1909_S, load_sample
+    from fastapi.testclient import TestClient
+
+    from coinref.api.app import create_app
+    from coinref.config import load_settings
+
+    load_sample(engine)
+    shown = cli("prices", str(VDB_1909_S.pcgs_number), "--json", env={"DATABASE_URL": db_url})
+    assert shown.exit_code == 0, shown.stderr
+    body = shown.json()
+    assert body["count"] == 9 and body["sales_count"] == 4
+    assert [(s["grade_label"], s["price"], s["lot"]) for s in body["sales"]] == [
+        ("XF40", 1380.0, "55"), ("MS63", 2450.0, "101"), ("MS63", 2700.0, "202"), ("MS63", 2550.0, "7")]
+    table = cli("prices", str(VDB_1909_S.pcgs_number), "--grade", "63", env={"DATABASE_URL": db_url})
+    assert "3 auction sales" in table.stdout and "Sample" in table.stdout and "$2,700.00" in table.stdout
+
+    with TestClient(create_app(load_settings(database_url=db_url))) as client:
+        answer = client.get(f"/api/coins/{VDB_1909_S.pcgs_number}/prices", params={"grade": "MS63"})
+        client.app.state.ctx.close()
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    assert data["count"] == 3 and data["sales_count"] == 3
+    assert data["sales"][0] == {
+        "grade": 63, "plus": False, "label": "MS63", "sold_on": "2024-11-14", "date_text": "11-14-2024",
+        "auction_house": "Sample House", "sale_name": "Sample House November 2024 sale", "lot": "101",
+        "cert_number": None, "price": 2450.0, "grading_service": "PCGS", "is_cac": None, "source": "pcgs-apr"}

@@ -157,6 +157,15 @@ def price_history(session: Session, coin: Coin, grade: ParsedGrade | None, since
     ]
 
 
+def sale_history(session: Session, coin: Coin, grade: ParsedGrade | None, since: date | None) -> list[dict]:
+    """The coin's auction sales, by grade then oldest first, each with its grade label."""
+    from coinref.store.sales import sale_dict, sales_for_coin
+
+    sales = sales_for_coin(session, coin.id, grade=grade.number if grade else None,
+                           plus=grade.plus if grade else None, since=since)
+    return [sale_dict(s) | {"label": point_label(s.grade, s.plus, coin.strike)} for s in sales]
+
+
 # -- series, runs, quota, health ---------------------------------------------------------------
 
 

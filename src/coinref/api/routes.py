@@ -128,15 +128,16 @@ def coin_prices(
     grade: Annotated[str | None, Query(max_length=20, description="e.g. 65, MS65, 64+, PR69")] = None,
     since: Annotated[date | None, Query(description="first day to include (YYYY-MM-DD)")] = None,
 ) -> dict:
-    """The price history of a coin: every observation, optionally of one grade and from a day on."""
+    """The price history of a coin and its auction sales, optionally of one grade and from a day on."""
     parsed = parse_grade(no_nul(grade, "grade")) if grade else None
     with session_scope(ctx.engine) as session:
         coin, series = queries.find_coin(session, pcgs_number=pcgs_number)
         observations = queries.price_history(session, coin, parsed, since)
+        sales = queries.sale_history(session, coin, parsed, since)
         summary = queries.coin_summary(coin, series.slug)
     grade_text = queries.point_label(parsed.number, parsed.plus, coin.strike) if parsed else None
     return {"coin": summary, "grade": grade_text, "since": since, "count": len(observations),
-            "observations": observations}
+            "observations": observations, "sales_count": len(sales), "sales": sales}
 
 
 # -- reference and operations -----------------------------------------------------------------

@@ -68,3 +68,13 @@ def sales_for_coin(
         query = query.where(AuctionSale.sold_on >= since)
     return list(session.scalars(query.order_by(AuctionSale.grade, AuctionSale.plus, AuctionSale.sold_on,
                                                AuctionSale.id)))
+
+
+def sale_dict(sale: AuctionSale) -> dict[str, object]:
+    """The fields the CLI and the API show of a sale."""
+    return {
+        "grade": sale.grade, "plus": sale.plus, "designation": sale.designation, "sold_on": sale.sold_on,
+        "date_text": sale.date_text, "auction_house": sale.auction_house, "sale_name": sale.sale_name,
+        "lot": sale.lot, "cert_number": sale.cert_number, "price": sale.price,
+        "grading_service": sale.grading_service, "is_cac": sale.is_cac, "source": sale.source,
+    }
