@@ -93,3 +93,27 @@ def load_sample(engine: Engine) -> dict[SampleCoin, int]:
                        auction_house=house, sale_name=f"{house} {day:%B %Y} sale", lot=lot, cert_number=None,
                        price=price, grading_service="PCGS", is_cac=None, source="pcgs-apr")
     return ids
+
+
+# hand-written holdings: (sample coin, grade, plus, quantity, cost)
+SAMPLE_HOLDINGS = (
+    (MORGAN_1881_S, 65, False, 2, Decimal("380.00")),
+    (VDB_1909_S, 20, False, 1, Decimal("1200.00")),  # between the priced F12 and XF40: interpolated
+    (VDB_1909_S, 63, False, 1, None),
+    (EAGLE_2021_T2, 69, False, 10, Decimal("450.00")),
+    (MORGAN_1884_CC, 64, False, 1, None),  # no price, no sale: melt at most
+)
+SAMPLE_SPOTS = ((date(2025, 1, 15), Decimal("24.50")), (date(2025, 3, 1), Decimal("31.20")))
+
+
+def load_holdings(engine: Engine, ids: dict[SampleCoin, int]) -> None:
+    """Write the hand-written holdings and silver spot prices (after :func:`load_sample`)."""
+    from coinref.pipeline.holdings import write_holding
+    from coinref.store.spot import set_spot
+
+    with session_scope(engine) as session:
+        for sample, grade, plus, quantity, cost in SAMPLE_HOLDINGS:
+            write_holding(session, {"coin_id": ids[sample], "grade": grade, "plus": plus, "quantity": quantity,
+                                    "cost": cost, "purchased_on": None, "cert_number": None, "note": ""})
+        for day, price in SAMPLE_SPOTS:
+            set_spot(session, "silver", day, price)

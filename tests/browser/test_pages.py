@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from api_support import EAGLE_2021_T2, MORGAN_1881_S, VDB_1909_S, load_sample
+from api_support import EAGLE_2021_T2, MORGAN_1881_S, SAMPLE_HOLDINGS, VDB_1909_S, load_holdings, load_sample
 
 from coinref.api.app import create_app
 from coinref.config import load_settings
@@ -84,6 +84,7 @@ def site(sqlite_template, tmp_path_factory) -> Iterator[dict]:
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     ids = load_sample(engine)
+    load_holdings(engine, ids)
     engine.dispose()
     app = create_app(load_settings(database_url=url, coinref_log_dir=str(path.parent / "logs")))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -198,6 +199,42 @@ def test_status_page_shows_quota_coverage_and_problems(site, page):
     assert morgan.locator(".bar.coins > span").evaluate("el => el.getBoundingClientRect().width") > 0
     assert page.locator("#runs").is_visible() and page.locator("#validation").is_visible()
     page.screenshot(path=str(screenshot_dir() / "status.png"), full_page=True)
+
+
+def _painted(page, canvas_id: str) -> int:
+    return page.evaluate("""(id) => {
+        const canvas = document.getElementById(id);
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+        return painted;
+    }""", canvas_id)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_collection_page_shows_total_holdings_and_value_chart(site, browser, width):
+    phone = width < 500
+    context = browser.new_context(viewport={"width": width, "height": 900 if not phone else 844},
+                                  device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone)
+    try:
+        page = context.new_page()
+        page.goto(site["base"] + "/collection")
+        page.wait_for_function("window.coinrefValueChart !== undefined")
+        total = page.locator("#total").inner_text()
+        assert "for 5 holdings" in total and "$" in total
+        rows = page.locator("#holdings-table tbody tr")
+        assert rows.count() == len(SAMPLE_HOLDINGS)
+        table = page.locator("#holdings-table").inner_text()
+        assert "1881-S Morgan Dollar" in table and "2021 Type 2 Silver Eagle" in table
+        assert int(page.locator("#value-chart").get_attribute("data-points")) > 1
+        assert _painted(page, "value-chart") > 1500, "the value chart looks blank"
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the collection page is {overflow}px wider than {width}px"
+        if not phone:
+            assert "VF20" in table and "~" in table  # the interpolated guide value is flagged
+        page.screenshot(path=str(screenshot_dir() / f"collection-{width}.png"), full_page=True)
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("name,path", [("search", "/?q=1909-S VDB"), ("coin", None), ("status", "/status")])

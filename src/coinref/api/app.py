@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from coinref.api import pages, routes
+from coinref.api import collection, pages, routes
 from coinref.api.errors import install_error_handlers
 from coinref.config import Settings, load_settings
 from coinref.context import AppContext
@@ -83,10 +83,12 @@ def create_app(ctx_or_settings: AppContext | Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     app.include_router(routes.router)
+    app.include_router(collection.router)
     cron = _cron_router()
     if cron is not None:
         app.include_router(cron)
     app.include_router(pages.router)
+    app.include_router(collection.page_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -239,3 +239,16 @@ def value_series(engine: Engine, days: list[date]) -> list[dict[str, object]]:
             out.append({"day": day, "total": result["total"], "count": result["count"],
                         "unvalued": result["unvalued"]})
         return out
+
+
+def history_days(engine: Engine, as_of: date, points: int = 24) -> list[date]:
+    """Evenly spaced days from the held coins' first price observation (at most two years back) to ``as_of``."""
+    with session_scope(engine) as session:
+        first = session.scalar(select(func.min(PriceObservation.observed_on)).where(
+            PriceObservation.coin_id.in_(select(Holding.coin_id)), PriceObservation.observed_on <= as_of))
+    start = max(first or as_of - timedelta(days=365), as_of - timedelta(days=730))
+    span = (as_of - start).days
+    count = max(1, min(points, span + 1))
+    if count == 1:
+        return [as_of]
+    return sorted({start + timedelta(days=round(i * span / (count - 1))) for i in range(count)})
