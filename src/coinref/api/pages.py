@@ -134,10 +134,12 @@ def coin_page(request: Request, ctx: Ctx, coin_id: int) -> Response:
         detail = queries.coin_detail(session, coin, series, None)
         history = queries.price_history(session, coin, None, None)
         sales = queries.sale_history(session, coin, None, None)
+        population = queries.population_table(session, coin)
     record_lookup(ctx.engine, coin.id)
     chart = json.loads(dumps(chart_data(history, sales), indent=None))
     return render(request, "coin.html", coin=detail, facts=fact_rows(detail["facts"], coin.metal), chart=chart,
-                  history_count=len(history), sales_count=len(sales), active="coin")
+                  history_count=len(history), sales_count=len(sales), population=population,
+                  active="coin")
 
 
 VALIDATION_TTL_S = 60.0  # the report reads every coin (about half a second for the full catalog)

@@ -166,6 +166,14 @@ def sale_history(session: Session, coin: Coin, grade: ParsedGrade | None, since:
     return [sale_dict(s) | {"label": point_label(s.grade, s.plus, coin.strike)} for s in sales]
 
 
+def population_table(session: Session, coin: Coin, days: int = 30) -> list[dict]:
+    """The coin's latest population per grade with its change over ``days`` (``store/population.py``)."""
+    from coinref.store.population import population_by_grade
+
+    return [row | {"label": point_label(row["grade"], row["plus"], coin.strike)}
+            for row in population_by_grade(session, coin.id, days=days)]
+
+
 # -- series, runs, quota, health ---------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""``coinref holdings``, ``coinref spot`` and ``coinref value``: a collection and what it is worth."""
+"""``coinref holdings``, ``spot``, ``value`` and ``population-changes``: a collection, its worth, the market."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rich.table import Table
 
 from coinref.cli.common import JsonOption, app, console, console_err, get_context, print_json
 from coinref.errors import InvalidInput
+from coinref.timeutil import utcnow
 
 holdings_app = typer.Typer(help="Coins you own: import, list, add, remove, export.", no_args_is_help=True)
 spot_app = typer.Typer(help="Spot prices of silver, gold, platinum and palladium, kept by day.",
@@ -214,3 +215,42 @@ def value_cmd(
         console.print(f"since {change['day']}: {_money(change['total'])} -> {_money(result['total'])}, change "
                       f"{_money(change['change'])}" + (f" ({change['change_pct']}%)" if change["change_pct"] is not None
                                                        else ""))
+
+
+@app.command("population-changes")
+def population_changes_cmd(
+    days: Annotated[list[int] | None, typer.Option("--days", help="Window in days (repeatable; default 30 and 365).")]
+    = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Last day of the windows (default today).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Points listed per window.", min=1, max=1000)] = 20,
+    json_out: JsonOption = False,
+) -> None:
+    """The grade points whose PCGS population changed most over 30 and 365 days."""
+    from coinref.store.db import session_scope
+    from coinref.store.population import population_changes
+    from coinref.store.repo import ensure_ready
+
+    windows = days or [30, 365]
+    if any(not 1 <= d <= 36500 for d in windows):
+        raise InvalidInput("--days must be between 1 and 36500")
+    engine = get_context().engine
+    ensure_ready(engine)
+    day = _day(as_of, "--as-of") or utcnow().date()
+    with session_scope(engine) as session:
+        report = {"as_of": day, "windows": [{"days": d, "changes": population_changes(session, d, day, limit)}
+                                            for d in windows]}
+    if json_out:
+        print_json(report)
+        return
+    for window in report["windows"]:
+        table = Table(title=f"Largest population changes over {window['days']} days to {day}")
+        for column in ("coin", "PCGS #", "grade", "since", "was", "now", "change", "%"):
+            table.add_column(column, justify="left" if column in ("coin", "grade", "since") else "right")
+        for row in window["changes"]:
+            table.add_row(row["coin"], str(row["pcgs_number"] or ""), row["grade_label"], str(row["since"]),
+                          str(row["was"]), str(row["population"]), f"{row['change']:+d}",
+                          "" if row["change_pct"] is None else f"{row['change_pct']:+.2f}")
+        console.print(table)
+        if not window["changes"]:
+            console_err.print(f"no population changed over {window['days']} days (populations are kept from every "
+                              "PCGS answer: coinref lookup, refresh-prices, populate --source pcgs-api)")
