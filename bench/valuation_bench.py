@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Valuation benchmark: ``coinref value`` over a large collection on SQLite, against a naive baseline.
 
-    .venv/bin/python bench/valuation_bench.py [--holdings 10000] [--days 12] [--repeat 5] [--json]
+    .venv/bin/python bench/valuation_bench.py [--holdings 10000] [--days 12] [--repeat 5] [--db FILE] [--json]
 
 **Data.** A temporary SQLite file, migrated, holding the whole built-in catalog. Every coin gets
 a synthetic PCGS number (900000 + id) and guide values at MS63 and MS65 on ``--days`` monthly
@@ -104,8 +104,8 @@ def naive_total(engine, as_of: date) -> Decimal:
             for grade, plus, price, day in session.execute(select(
                     PriceObservation.grade, PriceObservation.plus, PriceObservation.price, PriceObservation.observed_on)
                     .where(PriceObservation.coin_id == coin.id, PriceObservation.observed_on <= as_of)
-                    .order_by(PriceObservation.observed_on, PriceObservation.source)):
-                points[(grade, plus)] = (price, day)  # the latest day, then the last source by name, wins
+                    .order_by(PriceObservation.observed_on, PriceObservation.id)):
+                points[(grade, plus)] = (price, day)  # the latest day, then the row stored last, wins
             sales = session.execute(select(AuctionSale.price, AuctionSale.sold_on).where(
                 AuctionSale.coin_id == coin.id, AuctionSale.grade == holding.grade, AuctionSale.plus == holding.plus,
                 AuctionSale.sold_on <= as_of, AuctionSale.sold_on > as_of - timedelta(days=SALES_WINDOW_DAYS))).all()
@@ -134,12 +134,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--naive-repeat", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--db", type=Path, help="keep the database in this file (reused when it exists)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        path = args.db or Path(folder) / "bench.db"
+        url = f"sqlite:///{path}"
         started = time.perf_counter()
-        build(url, args.holdings, args.days, args.seed)
+        if not path.exists():
+            build(url, args.holdings, args.days, args.seed)
         built = time.perf_counter() - started
         engine = make_engine(url)
         with session_scope(engine) as session:

@@ -3,7 +3,7 @@
 For each holding (a coin at a grade, times its quantity) on the as-of day ``D``:
 
 * **guide value**: the latest price observation of the coin at that grade observed on or before
-  ``D`` (any source; several sources on that day: the last by name). When the grade itself has
+  ``D`` (any source; several on that day: the one stored last). When the grade itself has
   none, it is interpolated between the nearest priced grades below and above of the same coin,
   geometrically (prices grow roughly exponentially with the grade) with a plus grade half a step
   above its grade, and flagged ``interpolated``; it is never extrapolated beyond the priced grades.
@@ -22,8 +22,10 @@ For each holding (a coin at a grade, times its quantity) on the as-of day ``D``:
 Holdings bought after ``D`` (``purchased_on``) are left out; holdings without a purchase day count
 on every day. Nothing observed after ``D`` is read, so the value of a past day can be recomputed
 any time. The totals are sums of per-holding values (each rounded to cents) times quantities.
-Queries are few and set-based (the held coins' latest price per grade through the price index,
-the sales of the held points in the window, four spot lookups), whatever the number of holdings.
+Queries are few and set-based, whatever the number of holdings: one statement over the distinct
+held points whose correlated subqueries seek the latest price at the point and at the nearest
+priced grades below and above it along the price index (so a long price history costs nothing
+extra), one for the held points' sales in the window, four spot lookups.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ import math
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from sqlalchemy import Engine, and_, exists, func, or_, select
+from sqlalchemy import Engine, String, case, cast, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from coinref.api.melt import melt_value, precious_metal
@@ -100,25 +103,64 @@ def _held(as_of: date):
     return or_(Holding.purchased_on.is_(None), Holding.purchased_on <= as_of)
 
 
-def _latest_prices(session: Session, as_of: date) -> dict[int, dict[tuple[int, bool], tuple[Decimal, date]]]:
-    held_coins = select(Holding.coin_id).where(_held(as_of))
-    latest = (
-        select(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus,
-               func.max(PriceObservation.observed_on).label("day"))
-        .where(PriceObservation.observed_on <= as_of, PriceObservation.coin_id.in_(held_coins))
-        .group_by(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus)
-        .subquery()
+def _packed_latest(as_of: date, coin_id, grade, plus):
+    """``'YYYY-MM-DD|price'`` of the latest observation at the point up to ``as_of`` (one index seek)."""
+    o = PriceObservation
+    return (select(cast(o.observed_on, String) + "|" + cast(o.price, String))
+            .where(o.coin_id == coin_id, o.grade == grade, o.plus == plus, o.observed_on <= as_of)
+            .order_by(o.observed_on.desc(), o.id.desc()).limit(1).scalar_subquery())
+
+
+def _neighbour(as_of: date, point, column: str, below: bool):
+    """The grade or plus of the nearest point below/above the held point priced up to ``as_of``."""
+    o = PriceObservation
+    here, there = tuple_(point.c.grade, point.c.plus), tuple_(o.grade, o.plus)
+    order = (o.grade.desc(), o.plus.desc()) if below else (o.grade, o.plus)
+    return (select(getattr(o, column)).where(o.coin_id == point.c.coin_id, o.observed_on <= as_of,
+                                              there < here if below else there > here)
+            .order_by(*order).limit(1).scalar_subquery())
+
+
+def _unpack(text: str | None) -> tuple[Decimal, date] | None:
+    if text is None:
+        return None
+    day, price = text.split("|")
+    return Decimal(price), date.fromisoformat(day[:10])
+
+
+def _guide_points(session: Session, as_of: date) -> dict[tuple[int, int, bool], dict]:
+    """Per held (coin, grade, plus): its latest price up to ``as_of`` or, when it has none, those of
+    the nearest priced points below and above (a small ``{(grade, plus): (price, day)}`` map for
+    :func:`guide_at`).
+
+    One statement over the distinct held points whose correlated subqueries are index seeks along
+    ``ix_prices_coin_grade``, so the cost grows with the number of held points, not with the length
+    of the price history."""
+    held = select(Holding.coin_id, Holding.grade, Holding.plus).where(_held(as_of)).distinct().subquery()
+    exact = _packed_latest(as_of, held.c.coin_id, held.c.grade, held.c.plus)
+    bounds = select(
+        held.c.coin_id, held.c.grade, held.c.plus, exact.label("exact"),
+        *(case((exact.is_(None), _neighbour(as_of, held, column, below))).label(f"{side}_{column}")
+          for side, below in (("low", True), ("high", False)) for column in ("grade", "plus")),
+    ).subquery()
+    statement = select(
+        bounds.c.coin_id, bounds.c.grade, bounds.c.plus, bounds.c.exact,
+        bounds.c.low_grade, bounds.c.low_plus, bounds.c.high_grade, bounds.c.high_plus,
+        case((bounds.c.low_grade.is_not(None),
+              _packed_latest(as_of, bounds.c.coin_id, bounds.c.low_grade, bounds.c.low_plus))),
+        case((bounds.c.high_grade.is_not(None),
+              _packed_latest(as_of, bounds.c.coin_id, bounds.c.high_grade, bounds.c.high_plus))),
     )
-    rows = session.execute(
-        select(PriceObservation.coin_id, PriceObservation.grade, PriceObservation.plus, PriceObservation.price,
-               PriceObservation.observed_on)
-        .join(latest, and_(latest.c.coin_id == PriceObservation.coin_id, latest.c.grade == PriceObservation.grade,
-                           latest.c.plus == PriceObservation.plus, latest.c.day == PriceObservation.observed_on))
-        .order_by(PriceObservation.source)
-    ).all()
-    points: dict[int, dict[tuple[int, bool], tuple[Decimal, date]]] = defaultdict(dict)
-    for coin_id, grade, plus, price, day in rows:
-        points[coin_id][(grade, plus)] = (price, day)  # the last source by name wins
+    points: dict[tuple[int, int, bool], dict] = {}
+    for coin_id, grade, plus, here, low_g, low_p, high_g, high_p, low, high in session.execute(statement):
+        found = {}
+        if here is not None:
+            found[(grade, bool(plus))] = _unpack(here)
+        if low is not None:
+            found[(low_g, bool(low_p))] = _unpack(low)
+        if high is not None:
+            found[(high_g, bool(high_p))] = _unpack(high)
+        points[(coin_id, grade, bool(plus))] = found
     return points
 
 
@@ -136,16 +178,26 @@ def _sales(session: Session, as_of: date) -> dict[tuple[int, int, bool], list[tu
     return sales
 
 
+@lru_cache(maxsize=4096)
+def _precious_metal(metal: str | None) -> str | None:
+    return precious_metal(metal)
+
+
+@lru_cache(maxsize=4096)
+def _melt(metal: str | None, metal_oz: Decimal | None, metal_name: str, spot: Decimal) -> Decimal | None:
+    melt = melt_value(metal, metal_oz, {metal_name: spot})
+    return melt["value"] if melt else None
+
+
 def value_holding(*, grade: int, plus: bool, quantity: int, metal: str | None, metal_oz: Decimal | None,
                   points: dict, sales: list[tuple[Decimal, date]], spots: dict[str, tuple[Decimal, date]],
                   as_of: date) -> dict[str, object]:
     """One holding's figures by the module's rule (pure: every input is given)."""
     guide = guide_at(points, grade, plus)
     sale_median = median([price for price, _ in sales])
-    metal_name = precious_metal(metal)
+    metal_name = _precious_metal(metal)
     spot = spots.get(metal_name) if metal_name else None
-    melt = melt_value(metal, metal_oz, {metal_name: spot[0]} if spot else {})
-    melt_each = melt["value"] if melt else None
+    melt_each = _melt(metal, metal_oz, metal_name, spot[0]) if spot else None
     if guide is not None:
         used, day, basis = guide[0], guide[1], "guide interpolated" if guide[2] else "guide"
     elif sale_median is not None:
@@ -195,27 +247,27 @@ def _value(session: Session, as_of: date, given: dict[str, Decimal]) -> dict[str
     spots = {metal: (spot.price, spot.day) for metal, spot in stored.items()}
     for metal, price in given.items():
         spots[metal] = (Decimal(price), as_of)
-    points = _latest_prices(session, as_of)
+    points = _guide_points(session, as_of)
     sales = _sales(session, as_of)
     rows = session.execute(
-        select(Holding, Coin.full_name, Coin.pcgs_number, Coin.strike, Coin.metal, Coin.metal_oz)
+        select(Holding.id, Holding.coin_id, Holding.grade, Holding.plus, Holding.quantity, Holding.cost,
+               Holding.cert_number, Coin.full_name, Coin.pcgs_number, Coin.strike, Coin.metal, Coin.metal_oz)
         .join(Coin, Coin.id == Holding.coin_id).where(_held(as_of)).order_by(Holding.id)
     ).all()
     holdings = []
     total = Decimal("0.00")
     unvalued = 0
-    for holding, name, number, strike, metal, metal_oz in rows:
-        figures = value_holding(grade=holding.grade, plus=holding.plus, quantity=holding.quantity, metal=metal,
-                                metal_oz=metal_oz, points=points.get(holding.coin_id, {}),
-                                sales=sales.get((holding.coin_id, holding.grade, holding.plus), []), spots=spots,
-                                as_of=as_of)
+    for hid, coin_id, grade, plus, quantity, cost, cert, name, number, strike, metal, metal_oz in rows:
+        figures = value_holding(grade=grade, plus=plus, quantity=quantity, metal=metal, metal_oz=metal_oz,
+                                points=points.get((coin_id, grade, plus), {}),
+                                sales=sales.get((coin_id, grade, plus), []), spots=spots, as_of=as_of)
         if figures["value"] is None:
             unvalued += 1
         else:
             total += figures["value"]
-        holdings.append({"id": holding.id, "coin_id": holding.coin_id, "pcgs_number": number, "coin": name,
-                         "grade": point_text(holding.grade, holding.plus, strike), "quantity": holding.quantity,
-                         "cost": holding.cost, "cert": holding.cert_number, **figures})
+        holdings.append({"id": hid, "coin_id": coin_id, "pcgs_number": number, "coin": name,
+                         "grade": point_text(grade, plus, strike), "quantity": quantity, "cost": cost,
+                         "cert": cert, **figures})
     cost = sum((h["cost"] for h in holdings if h["cost"] is not None), Decimal("0.00"))
     return {
         "as_of": as_of,
