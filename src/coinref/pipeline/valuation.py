@@ -111,13 +111,18 @@ def _packed_latest(as_of: date, coin_id, grade, plus):
             .order_by(o.observed_on.desc(), o.id.desc()).limit(1).scalar_subquery())
 
 
-def _neighbour(as_of: date, point, column: str, below: bool):
-    """The grade or plus of the nearest point below/above the held point priced up to ``as_of``."""
+def _sql_position(grade, plus):
+    """A point's place in grade order as one integer, ``grade * 2 + plus`` (SQL expression)."""
+    return grade * 2 + case((plus, 1), else_=0)
+
+
+def _neighbour(as_of: date, point, below: bool):
+    """The :func:`_sql_position` of the nearest point below/above the held point priced up to ``as_of``."""
     o = PriceObservation
     here, there = tuple_(point.c.grade, point.c.plus), tuple_(o.grade, o.plus)
     order = (o.grade.desc(), o.plus.desc()) if below else (o.grade, o.plus)
-    return (select(getattr(o, column)).where(o.coin_id == point.c.coin_id, o.observed_on <= as_of,
-                                              there < here if below else there > here)
+    return (select(_sql_position(o.grade, o.plus)).where(o.coin_id == point.c.coin_id, o.observed_on <= as_of,
+                                                      there < here if below else there > here)
             .order_by(*order).limit(1).scalar_subquery())
 
 
@@ -134,32 +139,34 @@ def _guide_points(session: Session, as_of: date) -> dict[tuple[int, int, bool], 
     :func:`guide_at`).
 
     One statement over the distinct held points whose correlated subqueries are index seeks along
-    ``ix_prices_coin_grade``, so the cost grows with the number of held points, not with the length
-    of the price history."""
+    ``ix_prices_coin_grade``: one per point with a price, five per point without (its neighbours'
+    positions, then their latest prices). The two CTEs are ``MATERIALIZED`` so each subquery runs
+    once per point. The cost grows with the number of held points, not with the price history."""
     held = select(Holding.coin_id, Holding.grade, Holding.plus).where(_held(as_of)).distinct().subquery()
-    exact = _packed_latest(as_of, held.c.coin_id, held.c.grade, held.c.plus)
+    exact = select(held.c.coin_id, held.c.grade, held.c.plus,
+                   _packed_latest(as_of, held.c.coin_id, held.c.grade, held.c.plus).label("exact")
+                   ).cte("held_exact").prefix_with("MATERIALIZED")
     bounds = select(
-        held.c.coin_id, held.c.grade, held.c.plus, exact.label("exact"),
-        *(case((exact.is_(None), _neighbour(as_of, held, column, below))).label(f"{side}_{column}")
-          for side, below in (("low", True), ("high", False)) for column in ("grade", "plus")),
-    ).subquery()
-    statement = select(
-        bounds.c.coin_id, bounds.c.grade, bounds.c.plus, bounds.c.exact,
-        bounds.c.low_grade, bounds.c.low_plus, bounds.c.high_grade, bounds.c.high_plus,
-        case((bounds.c.low_grade.is_not(None),
-              _packed_latest(as_of, bounds.c.coin_id, bounds.c.low_grade, bounds.c.low_plus))),
-        case((bounds.c.high_grade.is_not(None),
-              _packed_latest(as_of, bounds.c.coin_id, bounds.c.high_grade, bounds.c.high_plus))),
-    )
+        exact.c.coin_id, exact.c.grade, exact.c.plus, exact.c.exact,
+        case((exact.c.exact.is_(None), _neighbour(as_of, exact, True))).label("low"),
+        case((exact.c.exact.is_(None), _neighbour(as_of, exact, False))).label("high"),
+    ).cte("held_bounds").prefix_with("MATERIALIZED")
+
+    def at(position):
+        return case((position.is_not(None), _packed_latest(as_of, bounds.c.coin_id, position // 2,
+                                                           (position % 2) == 1)))
+
+    statement = select(bounds.c.coin_id, bounds.c.grade, bounds.c.plus, bounds.c.exact, bounds.c.low,
+                       bounds.c.high, at(bounds.c.low), at(bounds.c.high))
     points: dict[tuple[int, int, bool], dict] = {}
-    for coin_id, grade, plus, here, low_g, low_p, high_g, high_p, low, high in session.execute(statement):
+    for coin_id, grade, plus, here, low_pos, high_pos, low, high in session.execute(statement):
         found = {}
         if here is not None:
             found[(grade, bool(plus))] = _unpack(here)
         if low is not None:
-            found[(low_g, bool(low_p))] = _unpack(low)
+            found[(low_pos // 2, low_pos % 2 == 1)] = _unpack(low)
         if high is not None:
-            found[(high_g, bool(high_p))] = _unpack(high)
+            found[(high_pos // 2, high_pos % 2 == 1)] = _unpack(high)
         points[(coin_id, grade, bool(plus))] = found
     return points
 
