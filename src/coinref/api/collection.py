@@ -16,13 +16,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from coinref.api.routes import Ctx, Spots
+from coinref.api.routes import COMMON_ERRORS, Ctx, Spots
 from coinref.api.schemas import Money, _Out
 from coinref.errors import InvalidInput
 from coinref.jsonout import dumps
 from coinref.timeutil import utcnow
 
-router = APIRouter(prefix="/api", tags=["collection"])
+router = APIRouter(prefix="/api", tags=["collection"], responses=COMMON_ERRORS)
 page_router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 DAY_MIN, DAY_MAX = date(1792, 1, 1), date(2200, 12, 31)
 DayQuery = Annotated[date | None, Query(ge=DAY_MIN, le=DAY_MAX, description="YYYY-MM-DD")]
