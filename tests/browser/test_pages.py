@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
-from api_support import EAGLE_2021_T2, MORGAN_1881_S, VDB_1909_S, load_sample
+from api_support import EAGLE_2021_T2, MORGAN_1881_S, SAMPLE_HOLDINGS, VDB_1909_S, load_holdings, load_sample
 
 from coinref.api.app import create_app
 from coinref.config import load_settings
@@ -119,6 +119,7 @@ def site(sqlite_template, tmp_path_factory) -> Iterator[dict]:
     engine = make_engine(url)
     ids = load_sample(engine)
     add_runs(engine)
+    load_holdings(engine, ids)
     engine.dispose()
     app = create_app(load_settings(database_url=url, coinref_log_dir=str(path.parent / "logs")))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -212,6 +213,30 @@ def test_coin_page_marks_a_key_date(site, page):
     page.locator(".card:has(#specs)").screenshot(path=str(screenshot_dir() / "coin-facts.png"))
 
 
+def test_coin_page_draws_sales_as_points_beside_the_guide_lines(site, page):
+    page.goto(site["base"] + f"/coins/{site['ids'][VDB_1909_S]}")
+    page.wait_for_function("window.coinrefChart !== undefined")
+    datasets = page.evaluate(
+        "window.coinrefChart.data.datasets.map(d => [d.label, d.showLine !== false, d.data.length])")
+    assert ["MS63 sales", False, 3] in datasets and ["XF40 sales", False, 1] in datasets
+    assert ["MS63", True, 3] in datasets  # the guide values stay a line
+    assert page.locator("#price-chart").get_attribute("data-sale-points") == "4"
+    colours = page.evaluate("Object.fromEntries(window.coinrefChart.data.datasets.map(d => [d.label, d.borderColor]))")
+    assert colours["MS63 sales"] == colours["MS63"]
+    point = page.evaluate("""() => {
+        const i = window.coinrefChart.data.datasets.findIndex(d => d.label === 'MS63 sales');
+        const el = window.coinrefChart.getDatasetMeta(i).data[2]; return {x: el.x, y: el.y};
+    }""")
+    page.locator("#price-chart").scroll_into_view_if_needed()
+    box = page.locator("#price-chart").bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_function("window.coinrefChart.tooltip.getActiveElements().length > 0")
+    tooltip = page.evaluate("window.coinrefChart.tooltip.body.map(b => b.lines.join(' ')).join(' | ')")
+    assert "MS63 sales: $2,550.00 (Other House)" in tooltip
+    assert "4 auction sales" in page.locator("#sales-note").inner_text()
+    page.screenshot(path=str(screenshot_dir() / "coin-sales.png"), full_page=True)
+
+
 def test_status_page_shows_quota_coverage_and_problems(site, page):
     page.goto(site["base"] + "/status")
     assert "0 of 1000 calls used" in page.locator("#quota").inner_text()
@@ -282,6 +307,42 @@ def test_api_docs_render_with_no_network(site, browser):
         assert "/api/series/{slug}/coins" in paths and "/api/coins/by-id/{coin_id}/prices" in paths
         assert refused == [], f"/docs asked for {refused}"
         docs.screenshot(path=str(screenshot_dir() / "docs.png"), full_page=False)
+    finally:
+        context.close()
+
+
+def _painted(page, canvas_id: str) -> int:
+    return page.evaluate("""(id) => {
+        const canvas = document.getElementById(id);
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+        return painted;
+    }""", canvas_id)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_collection_page_shows_total_holdings_and_value_chart(site, browser, width):
+    phone = width < 500
+    context = browser.new_context(viewport={"width": width, "height": 900 if not phone else 844},
+                                  device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone)
+    try:
+        page = context.new_page()
+        page.goto(site["base"] + "/collection")
+        page.wait_for_function("window.coinrefValueChart !== undefined")
+        total = page.locator("#total").inner_text()
+        assert "for 5 holdings" in total and "$" in total
+        rows = page.locator("#holdings-table tbody tr")
+        assert rows.count() == len(SAMPLE_HOLDINGS)
+        table = page.locator("#holdings-table").inner_text()
+        assert "1881-S Morgan Dollar" in table and "2021 Type 2 Silver Eagle" in table
+        assert int(page.locator("#value-chart").get_attribute("data-points")) > 1
+        assert _painted(page, "value-chart") > 1500, "the value chart looks blank"
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the collection page is {overflow}px wider than {width}px"
+        if not phone:
+            assert "VF20" in table and "~" in table  # the interpolated guide value is flagged
+        page.screenshot(path=str(screenshot_dir() / f"collection-{width}.png"), full_page=True)
     finally:
         context.close()
 

@@ -13,7 +13,7 @@ import warnings
 
 import pytest
 import schemathesis
-from api_support import load_sample
+from api_support import load_holdings, load_sample
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -29,8 +29,9 @@ from coinref.config import load_settings
 EXAMPLES_PER_MODE = 500
 WITH_PARAMETERS = {"GET /api/coins/search", "GET /api/coins/{pcgs_number}", "GET /api/coins/by-id/{coin_id}",
                    "GET /api/coins/{pcgs_number}/prices", "GET /api/coins/by-id/{coin_id}/prices",
-                   "GET /api/series/{slug}/coins", "GET /api/runs"}
-WITHOUT_PARAMETERS = {"GET /api/series", "GET /api/grades", "GET /api/quota", "GET /api/health"}
+                   "GET /api/series/{slug}/coins", "GET /api/runs", "GET /api/valuation", "GET /api/valuation/history"}
+WITHOUT_PARAMETERS = {"GET /api/series", "GET /api/grades", "GET /api/quota", "GET /api/health",
+                      "GET /api/holdings"}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 pytestmark = pytest.mark.slow
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["positive", "negative"])
 def test_no_server_error_and_no_schema_violation(db_url, engine, mode):
-    load_sample(engine)
+    load_holdings(engine, load_sample(engine))
     app = create_app(load_settings(database_url=db_url))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # FastAPI's notice about the cron route's shared operation id

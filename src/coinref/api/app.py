@@ -23,7 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from coinref.api import pages, routes
+from coinref.api import collection, pages, routes
 from coinref.api.errors import install_error_handlers
 from coinref.api.paging import reject_unknown_query
 from coinref.config import Settings, load_settings
@@ -133,10 +133,12 @@ def create_app(ctx_or_settings: AppContext | Settings | None = None, *, warm: bo
             allow_headers=["Authorization", "Content-Type"],
         )
     app.include_router(routes.router)
+    app.include_router(collection.router)
     cron = _cron_router()
     if cron is not None:
         app.include_router(cron, dependencies=[Depends(reject_unknown_query)])
     app.include_router(pages.router)
+    app.include_router(collection.page_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

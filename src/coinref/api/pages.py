@@ -133,14 +133,26 @@ def fact_rows(facts: dict[str, Any], metal: str | None) -> list[dict[str, str | 
     return rows
 
 
-def chart_data(observations: list[dict]) -> list[dict[str, Any]]:
-    """One line per (grade, plus): ``{label, points: [[day, price], ...]}`` in day order."""
+def chart_data(observations: list[dict], sales: list[dict] = ()) -> list[dict[str, Any]]:
+    """One entry per (grade, plus): ``{label, points: [[day, price], ...], sales: [[day, price, house], ...]}``.
+
+    ``points`` are the guide values (drawn as a line), ``sales`` the auction sales (drawn as points
+    in the line's colour), both in day order; grades come in grade order.
+    """
     lines: dict[str, dict[str, Any]] = {}
+
+    def line_of(row: dict) -> dict[str, Any]:
+        return lines.setdefault(row["label"], {"label": row["label"], "key": (row["grade"], row["plus"]),
+                                               "points": {}, "sales": []})
+
     for obs in observations:
-        line = lines.setdefault(obs["label"], {"label": obs["label"], "grade": obs["grade"], "points": {}})
         # several sources on one day: keep the last one seen (sources are ordered by name)
-        line["points"][obs["observed_on"].isoformat()] = obs["price"]
-    return [{"label": line["label"], "points": sorted(line["points"].items())} for line in lines.values()]
+        line_of(obs)["points"][obs["observed_on"].isoformat()] = obs["price"]
+    for sale in sales:
+        line_of(sale)["sales"].append([sale["sold_on"].isoformat(), sale["price"], sale["auction_house"]])
+    ordered = sorted(lines.values(), key=lambda line: line["key"])
+    return [{"label": line["label"], "points": sorted(line["points"].items()), "sales": sorted(line["sales"])}
+            for line in ordered]
 
 
 @router.get("/coins/{coin_id}")
@@ -151,10 +163,13 @@ def coin_page(request: Request, ctx: Ctx, coin_id: int) -> Response:
         coin, series = queries.find_coin(session, coin_id=coin_id)
         detail = queries.coin_detail(session, coin, series, None, load_spot(ctx.settings, ctx.engine))
         _total, history = queries.price_history(session, coin, None, None)
+        sales = queries.sale_history(session, coin, None, None)
+        population = queries.population_table(session, coin)
     record_lookup(ctx.engine, coin.id)
-    chart = json.loads(dumps(chart_data(history), indent=None))
+    chart = json.loads(dumps(chart_data(history, sales), indent=None))
     return render(request, "coin.html", coin=detail, facts=fact_rows(detail["facts"], coin.metal), chart=chart,
-                  history_count=len(history), active="coin")
+                  history_count=len(history), sales_count=len(sales), population=population,
+                  active="coin")
 
 
 VALIDATION_TTL_S = 60.0  # the report reads every coin (about half a second for the full catalog)

@@ -202,6 +202,23 @@ def series_coins(engine: Engine, slug: str, *, offset: int, limit: int) -> tuple
     return ref, total, results
 
 
+def sale_history(session: Session, coin: Coin, grade: ParsedGrade | None, since: date | None) -> list[dict]:
+    """The coin's auction sales, by grade then oldest first, each with its grade label."""
+    from coinref.store.sales import sale_dict, sales_for_coin
+
+    sales = sales_for_coin(session, coin.id, grade=grade.number if grade else None,
+                           plus=grade.plus if grade else None, since=since)
+    return [sale_dict(s) | {"label": point_label(s.grade, s.plus, coin.strike)} for s in sales]
+
+
+def population_table(session: Session, coin: Coin, days: int = 30) -> list[dict]:
+    """The coin's latest population per grade with its change over ``days`` (``store/population.py``)."""
+    from coinref.store.population import population_by_grade
+
+    return [row | {"label": point_label(row["grade"], row["plus"], coin.strike)}
+            for row in population_by_grade(session, coin.id, days=days)]
+
+
 # -- series, runs, quota, health ---------------------------------------------------------------
 
 

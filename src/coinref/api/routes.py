@@ -144,11 +144,12 @@ def _price_history(request: Request, ctx: AppContext, grade: str | None, since: 
         coin, series = queries.find_coin(session, **key)
         total, observations = queries.price_history(session, coin, parsed, since, offset=page.offset,
                                                     limit=page.limit)
+        sales = queries.sale_history(session, coin, parsed, since)
         summary = queries.coin_summary(coin, series.slug)
     grade_text = queries.point_label(parsed.number, parsed.plus, coin.strike) if parsed else None
     return cached_json(request, PriceHistory, {
         "coin": summary, "grade": grade_text, "since": since, **page_fields(page, total, len(observations)),
-        "observations": observations})
+        "observations": observations, "sales_count": len(sales), "sales": sales})
 
 
 @router.get("/coins/by-id/{coin_id}/prices", response_model=PriceHistory, responses=NOT_FOUND, tags=["coins"])
@@ -161,7 +162,7 @@ def coin_prices_by_id(request: Request, ctx: Ctx, coin_id: CoinId, page: PricesP
 @router.get("/coins/{pcgs_number}/prices", response_model=PriceHistory, responses=NOT_FOUND, tags=["coins"])
 def coin_prices(request: Request, ctx: Ctx, pcgs_number: CoinNumber, page: PricesPage, grade: GradeQuery = None,
                 since: SinceQuery = None) -> Response:
-    """The price history of a coin: every observation, optionally of one grade and from a day on, paged."""
+    """The price history of a coin (paged) and its auction sales, optionally of one grade and from a day on."""
     return _price_history(request, ctx, grade, since, page, pcgs_number=pcgs_number)
 
 

@@ -153,11 +153,29 @@ class PriceObservationOut(_Out):
     pop_higher: int | None
 
 
+class SaleOut(_Out):
+    grade: int
+    plus: bool
+    label: str
+    sold_on: date = Field(description="the sale day; the first of the month when the source gave only mm-yyyy")
+    date_text: str = Field(description="the sale date as the source wrote it")
+    auction_house: str
+    sale_name: str
+    lot: str
+    cert_number: str | None
+    price: Money
+    grading_service: str
+    is_cac: bool | None
+    source: str
+
+
 class PriceHistory(PageInfo):
     coin: CoinSummary
     grade: str | None = Field(description="the grade filter as read, e.g. MS65+")
     since: date | None
     observations: list[PriceObservationOut] = Field(description="ordered by grade, plus, then day")
+    sales_count: int
+    sales: list[SaleOut] = Field(description="auction sales (one per lot), ordered by grade, plus, then day")
 
 
 class SeriesCoverage(BaseModel):

@@ -23,6 +23,7 @@ from coinref.cli import refresh as _refresh  # noqa: E402,F401  isort: skip
 from coinref.cli import serve as _serve  # noqa: E402,F401  isort: skip
 from coinref.cli import scrape as _scrape  # noqa: E402,F401  isort: skip
 from coinref.cli import search as _search, validate as _validate  # noqa: E402,F401  isort: skip
+from coinref.cli import collection as _collection  # noqa: E402,F401  isort: skip
 
 
 class _NeverRaised(Exception):

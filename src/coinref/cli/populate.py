@@ -64,7 +64,8 @@ class RunProgress:
 def populate(
     priority: Annotated[str, typer.Option("--priority", "-p", help="P0, P1, P2, P3 or all")] = "all",
     series: Annotated[list[str] | None, typer.Option("--series", "-s", help="Series slug (repeatable)")] = None,
-    source: Annotated[str, typer.Option("--source", help="builtin, pcgs-api, coinfacts or specsearch")] = "builtin",
+    source: Annotated[str, typer.Option("--source", help="builtin, pcgs-api, pcgs-apr, coinfacts or specsearch")]
+    = "builtin",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing, call nothing; say what would happen")]
     = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after N coins written")] = None,

@@ -81,7 +81,7 @@ def prices_cmd(
     = None,
     json_out: JsonOption = False,
 ) -> None:
-    """A coin's price observations over time, per grade (every source, every day kept)."""
+    """A coin's price observations over time, per grade (every source, every day kept), and its auction sales."""
     from coinref.catalog.grades import parse_grade
     from coinref.pipeline.refresh.history import parse_pcgs_number, price_history
 
@@ -110,7 +110,16 @@ def prices_cmd(
                       "" if row["population"] is None else str(row["population"]),
                       "" if row["pop_higher"] is None else str(row["pop_higher"]), row["source"])
     console.print(table)
-    if not history["count"]:
+    if history["sales"]:
+        sales = Table(title=f"{history['sales_count']} auction sales")
+        for column in ("grade", "sold", "price", "auction house", "sale", "lot", "cert", "service"):
+            sales.add_column(column, justify="right" if column == "price" else "left")
+        for sale in history["sales"]:
+            sales.add_row(sale["grade_label"], sale["date_text"] or sale["sold_on"].isoformat(), f"${sale['price']:,}",
+                          sale["auction_house"], sale["sale_name"], sale["lot"], sale["cert_number"] or "",
+                          sale["grading_service"])
+        console.print(sales)
+    if not history["count"] and not history["sales"]:
         console_err.print(_no_observations_hint(ctx, history["coin"], grade), highlight=False)
 
 
@@ -129,7 +138,7 @@ def _no_observations_hint(ctx, coin: dict, grade: str | None) -> str:
                 "a lookup asks PCGS again; the refresh waits a while before it does)")
     example = grade or "MS65"
     return (f"no observations yet: coinref lookup {number} --grade {example} buys one (one API call), coinref "
-            "refresh-prices buys its tracked grades")
+            "refresh-prices buys its tracked grades, populate --source pcgs-apr buys auction sales")
 
 
 @watch_app.command("add")

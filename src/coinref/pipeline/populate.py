@@ -16,7 +16,8 @@ would change inside a transaction that is rolled back; for remote sources it cou
 would spend. It writes no log or report file either unless ``log_files`` asks for them. Before a
 real run writes anything, the source checks its configuration (``Source.check_config``: the
 ``pcgs-api`` source's token) and the log folder is checked, so a bad setting is exit 10 up front.
-``limit`` stops after that many coins were written (created or updated).
+``limit`` stops after that many coins were written (created or updated) or new auction sales
+stored (checked between items, so an item's sales are written whole).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from coinref.context import AppContext
 from coinref.errors import CircuitOpen, CoinrefError, HostUnavailable, LimitedError
 from coinref.jsonout import dumps
 from coinref.logs import close_run_log, ensure_log_dir, get_logger, open_run_log, stamp
-from coinref.pipeline.records import PriceRecord
+from coinref.pipeline.records import CoinRecord, PriceRecord, SaleRecord
 from coinref.pipeline.sources import Source, make_source
 from coinref.pipeline.validation import CoinValidator, validate_batch
 from coinref.pipeline.workqueue import WorkQueue
@@ -49,7 +50,7 @@ from coinref.store.runs import mark_interrupted_runs, renew_run
 from coinref.timeutil import utcnow
 
 log = get_logger("populate")
-COUNT_KEYS = ("records", "created", "updated", "unchanged", "failed", "quarantined", "prices")
+COUNT_KEYS = ("records", "created", "updated", "unchanged", "failed", "quarantined", "prices", "sales", "sales_known")
 
 
 @dataclass
@@ -252,14 +253,15 @@ class Populator:
         for _ in range(result.quarantined):
             self._count(slug, "records")
             self._count(slug, "quarantined")
-        valid, invalid = validate_batch(list(result.coins) + list(result.prices), self.validator)
+        valid, invalid = validate_batch(list(result.coins) + list(result.prices) + list(result.sales),
+                                        self.validator)
         ids = series_ids(session)
         existing = existing_coins(session, ids.get(slug)) if self.options.source == "builtin" else None
         writer = RecordWriter(session, ids, existing)
         for record, reasons in invalid:
             self._quarantine(session, record, reasons, run_id, slug)
         for record in valid:
-            if isinstance(record, PriceRecord):
+            if not isinstance(record, CoinRecord):
                 continue
             if self.options.limit is not None and self.state.written >= self.options.limit:
                 return False
@@ -284,13 +286,25 @@ class Populator:
                 self._quarantine(session, record, [exc.reason], run_id, slug)
                 continue
             self._count(slug, "prices")
+        for record in valid:
+            if not isinstance(record, SaleRecord):
+                continue
+            try:
+                with session.begin_nested():
+                    outcome = writer.write_sale(record)
+            except Rejected as exc:
+                self._quarantine(session, record, [exc.reason], run_id, slug)
+                continue
+            self._count(slug, "sales" if outcome == "new" else "sales_known")
+            if outcome == "new":
+                self.state.written += 1
         return True
 
     def _quarantine(self, session: Session, record, reasons: list[str], run_id: int | None, slug: str) -> None:
         payload = record.model_dump(mode="json", exclude={"raw"})
         payload["raw"] = record.raw
         session.add(Quarantine(run_id=run_id, source=record.source, record=payload, reasons=reasons))
-        if not isinstance(record, PriceRecord):
+        if isinstance(record, CoinRecord):
             self._count(slug, "records")
         self._count(slug, "quarantined")
         log.info("quarantined %s: %s", getattr(record, "label", lambda: "price")(), "; ".join(reasons))

@@ -31,7 +31,7 @@ def list_quarantine(engine: Engine, source: str | None = None, status: str = "op
         out = []
         for row in rows:
             rec = row.record
-            label = rec.get("full_name") or " ".join(
+            label = rec.get("full_name") or rec.get("coin") or " ".join(
                 str(rec.get(k)) for k in ("year", "mint_mark", "series", "denomination", "pcgs_number") if rec.get(k)
             )
             out.append({"id": row.id, "run_id": row.run_id, "source": row.source, "label": label or "?",

@@ -85,3 +85,29 @@ class PriceRecord(BaseModel):
     population: int | None = None
     pop_higher: int | None = None
     raw: dict[str, Any] = Field(default_factory=dict)
+
+
+class SaleRecord(BaseModel):
+    """One auction sale of a coin at a grade, as a source reported it (see ``store/sales.py``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    coin_id: int | None = None
+    pcgs_number: int | None = None
+    grade: int
+    plus: bool = False
+    designation: str = ""
+    sold_on: date | None = None
+    date_text: str = ""
+    auction_house: str = ""
+    sale_name: str = ""
+    lot: str = ""
+    cert_number: str | None = None
+    sale_price: Decimal | None = None
+    grading_service: str = ""
+    is_cac: bool | None = None
+    raw: dict[str, Any] = Field(default_factory=dict)
+
+    def label(self) -> str:
+        return f"sale {self.auction_house} / {self.sale_name} / lot {self.lot or '?'}"

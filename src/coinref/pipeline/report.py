@@ -15,7 +15,8 @@ from coinref.jsonout import dumps
 def build_report(*, ctx, options, source, series, state, run_id, before, after, elapsed, api_calls,
                  log_path) -> dict:
     per_series = []
-    totals = dict.fromkeys(("records", "created", "updated", "unchanged", "failed", "quarantined", "prices"), 0)
+    totals = dict.fromkeys(("records", "created", "updated", "unchanged", "failed", "quarantined", "prices", "sales",
+                            "sales_known"), 0)
     for info in series:
         counts = dict(state.per_series.get(info.slug, dict.fromkeys(totals, 0)))
         attempted = counts["records"] + counts["failed"]
@@ -46,6 +47,8 @@ def build_report(*, ctx, options, source, series, state, run_id, before, after, 
         "quarantined": totals["quarantined"],
         "records": totals["records"],
         "prices": totals["prices"],
+        "sales": totals["sales"],
+        "sales_known": totals["sales_known"],
         "totals": totals,
         "api_calls": api_calls if not options.dry_run else 0,
         "api_calls_would_spend": state.would_call if options.dry_run else None,
@@ -121,7 +124,8 @@ def render_markdown(report: dict) -> str:
         f"- status: **{report['status']}**" + (f" ({report['stopped']})" if report["stopped"] else ""),
         f"- coins before/after: {report['coins_before']} -> {report['coins_after']}",
         f"- created {report['created']}, updated {report['updated']}, unchanged {report['unchanged']}, "
-        f"failed {report['failed']}, quarantined {report['quarantined']}, prices {report['prices']}",
+        f"failed {report['failed']}, quarantined {report['quarantined']}, prices {report['prices']}, "
+        f"sales {report.get('sales', 0)} new, {report.get('sales_known', 0)} already stored",
         f"- requests sent: {report['api_calls']}"
         + (f" (PCGS API quota remaining today: {report['quota']['remaining']})" if report.get("quota") else ""),
         f"- elapsed: {report['elapsed_s']} s",

@@ -1,7 +1,7 @@
 """The one interface every source implements, and the registry the runner looks sources up in.
 
-A source plans work items (one per series, coin or page) and, for one item, returns the coin
-records and price observations it found and how many remote calls it spent. It never touches the
+A source plans work items (one per series, coin, grade point or page) and, for one item, returns
+the coin records, price observations and auction sales it found and how many remote calls it spent. It never touches the
 database itself beyond reading what it was asked to plan; the pipeline validates and writes.
 New sources (the website scraper, the spec search) register a factory with :func:`register`.
 """
@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from coinref.errors import InvalidInput
-from coinref.pipeline.records import CoinRecord, PriceRecord
+from coinref.pipeline.records import CoinRecord, PriceRecord, SaleRecord
 from coinref.pipeline.workqueue import WorkSpec
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 class ItemResult:
     coins: list[CoinRecord] = field(default_factory=list)
     prices: list[PriceRecord] = field(default_factory=list)
+    sales: list[SaleRecord] = field(default_factory=list)
     calls: int = 0
     stats: dict[str, int] = field(default_factory=dict)  # e.g. which selector matched
     # records the source quarantined itself (the spec search's coins for review): counted in the
@@ -97,6 +98,7 @@ _REGISTRY: dict[str, str | SourceFactory] = {
     "pcgs-api": "coinref.sources.pcgs_enrich:PcgsApiSource",
     "coinfacts": "coinref.sources.website:CoinFactsSource",
     "specsearch": "coinref.sources.specsearch:SpecSearchSource",
+    "pcgs-apr": "coinref.sources.pcgs_apr:PcgsAprSource",
 }
 
 

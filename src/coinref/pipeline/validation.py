@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from coinref.catalog.rules import MINT_YEARS, mint_problem
 from coinref.catalog.series import series_by_slug
-from coinref.pipeline.records import CoinRecord, PriceRecord
+from coinref.pipeline.records import CoinRecord, PriceRecord, SaleRecord
 from coinref.store.prices import observation_day_problem, price_problem
 from coinref.timeutil import utcnow
 
@@ -116,6 +116,22 @@ class CoinValidator:
             reasons.append(f"grade {record.grade} is not a standard grade")
         return reasons
 
+    def validate_sale(self, record: SaleRecord) -> list[str]:
+        """A sale must name its coin, a date, a positive price and its lot (the de-duplication key)."""
+        reasons = []
+        if record.coin_id is None and record.pcgs_number is None:
+            reasons.append("sale names no coin")
+        if record.sold_on is None:
+            reasons.append(f"sale date {record.date_text!r} is not a date")
+        if record.sale_price is None or record.sale_price <= 0:
+            reasons.append("sale has no price")
+        if record.grade not in _GRADES:
+            reasons.append(f"grade {record.grade} is not a standard grade")
+        missing = [name for name in ("auction_house", "sale_name", "lot") if not getattr(record, name).strip()]
+        if missing:
+            reasons.append(f"sale cannot be de-duplicated: no {', '.join(missing)}")
+        return reasons
+
 
 def _grade_numbers() -> frozenset[int]:
     from coinref.catalog.grades import GRADE_NUMBERS
@@ -133,7 +149,12 @@ def validate_batch(
     validator = validator or CoinValidator()
     valid, invalid = [], []
     for record in records:
-        reasons = validator.validate_price(record) if isinstance(record, PriceRecord) else validator.validate(record)
+        if isinstance(record, PriceRecord):
+            reasons = validator.validate_price(record)
+        elif isinstance(record, SaleRecord):
+            reasons = validator.validate_sale(record)
+        else:
+            reasons = validator.validate(record)
         if reasons:
             invalid.append((record, reasons))
         else:

@@ -3,7 +3,8 @@
 A coin record becomes ``created``, ``updated`` or ``unchanged``; a record that cannot be placed
 (no single matching coin, a PCGS number already on another coin) raises :class:`Rejected` with the
 reason, and the runner quarantines it. A remote source fills only fields the coin lacks (a mintage
-the catalog states as unknown is not lacking). Prices are upserted per (coin, grade, plus, source, day).
+the catalog states as unknown is not lacking). Prices are upserted per (coin, grade, plus, source, day);
+sales are stored once per (auction house, sale, lot): ``new`` or ``known``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coinref.pipeline.matching import MatchProblem, match_coin
-from coinref.pipeline.records import CoinRecord, PriceRecord
+from coinref.pipeline.records import CoinRecord, PriceRecord, SaleRecord
 from coinref.store.coins import upsert_catalog_coin
 from coinref.store.models import Coin
 from coinref.timeutil import utcnow
@@ -100,3 +101,22 @@ class RecordWriter:
                             source=record.source, price=Decimal(record.price), observed_on=record.observed_on,
                      population=record.population, pop_higher=record.pop_higher)
         return "written"
+
+    def write_sale(self, record: SaleRecord) -> str:
+        """Store a validated sale through its coin (by id, else by PCGS number): ``new`` or ``known``."""
+        coin_id = record.coin_id
+        if coin_id is None:
+            coin_id = self.session.scalar(select(Coin.id).where(Coin.pcgs_number == record.pcgs_number))
+            if coin_id is None:
+                raise Rejected(f"no coin has PCGS number {record.pcgs_number}")
+        from coinref.store.sales import write_sale
+
+        assert record.sold_on is not None and record.sale_price is not None  # validated
+        new = write_sale(
+            self.session, coin_id=coin_id, pcgs_number=record.pcgs_number, grade=record.grade, plus=record.plus,
+            designation=record.designation, sold_on=record.sold_on, date_text=record.date_text,
+            auction_house=record.auction_house, sale_name=record.sale_name, lot=record.lot,
+            cert_number=record.cert_number, price=record.sale_price, grading_service=record.grading_service,
+            is_cac=record.is_cac, source=record.source,
+        )
+        return "new" if new else "known"

@@ -203,7 +203,7 @@ def coin_facts_by_cert(request: Request, state: SimState, cert_no: str) -> dict:
     cert = state.universe.cert(cert_no)
     if cert is None:
         return bodies.not_found(bodies.NO_DATA, every_key=len(cert_no) > 1 and int(cert_no[-2]) % 2 == 1)
-    return bodies.cert_facts(state.universe, cert, state.today(), all_data is not False)
+    return bodies.cert_facts(state.universe, cert, state.today(), all_data is not False, state.config.seed)
 
 
 def coin_facts_by_barcode(request: Request, state: SimState) -> dict:
@@ -214,7 +214,7 @@ def coin_facts_by_barcode(request: Request, state: SimState) -> dict:
     cert = state.universe.cert(barcode)
     if cert is None:
         return bodies.not_found(bodies.NO_DATA)
-    return bodies.cert_facts(state.universe, cert, state.today())
+    return bodies.cert_facts(state.universe, cert, state.today(), seed=state.config.seed)
 
 
 def apr_by_grade(request: Request, state: SimState) -> dict:
@@ -233,15 +233,15 @@ def apr_by_grade(request: Request, state: SimState) -> dict:
     day = state.today()
     if state.universe.point(number, grade, plus, day) is None:
         return bodies.not_found(bodies.NO_DATA)
-    sales = bodies.auctions(state.universe, number, grade, plus, day)
+    sales = bodies.auctions(state.universe, number, grade, plus, day, state.config.seed)
     sales = [s for s in sales if _in_range(str(s["Date"]), start, end)][:limit]
     return bodies.apr_body(state.universe, number, sales)
 
 
-def _in_range(month_text: str, start: date | None, end: date | None) -> bool:
-    month, year = month_text.split("-")
-    first = date(int(year), int(month), 1)
-    return (start is None or first >= start.replace(day=1)) and (end is None or first <= end)
+def _in_range(date_text: str, start: date | None, end: date | None) -> bool:
+    parts = date_text.split("-")  # mm-yyyy or mm-dd-yyyy
+    sold = date(int(parts[-1]), int(parts[0]), int(parts[1]) if len(parts) == 3 else 1)
+    return (start is None or sold >= start.replace(day=1)) and (end is None or sold <= end)
 
 
 def apr_by_cert(request: Request, state: SimState, cert_no: str) -> dict:
@@ -252,7 +252,7 @@ def apr_by_cert(request: Request, state: SimState, cert_no: str) -> dict:
         return bodies.not_found(bodies.NO_DATA)
     day = state.today()
     coin = state.universe.coin(cert.pcgs_number)
-    sales = bodies.auctions(state.universe, cert.pcgs_number, cert.grade, cert.plus, day)[:2]
+    sales = bodies.auctions(state.universe, cert.pcgs_number, cert.grade, cert.plus, day, state.config.seed)[:2]
     return bodies.apr_body(state.universe, cert.pcgs_number, sales, cert,
                            bodies.grade_string(cert.grade, cert.plus, coin))
 

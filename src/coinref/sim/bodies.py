@@ -100,36 +100,50 @@ def coin_facts(
     } | envelope(OK)
 
 
-def _months_back(day: date, months: int) -> tuple[int, int]:
-    index = day.year * 12 + (day.month - 1) - months
-    return index // 12, index % 12 + 1
-
-
 _AUCTIONEERS = ("Heritage Auctions", "Stack's Bowers", "GreatCollections", "Legend Rare Coin Auctions")
+APR_HISTORY_MONTHS = 60
 
 
-def auctions(universe: SimUniverse, number: int, grade: int, plus: bool, day: date) -> list[dict[str, object]]:
-    """Synthetic auction sales of a grade point, newest first (dates as ``mm-yyyy``)."""
+def auctions(universe: SimUniverse, number: int, grade: int, plus: bool, day: date, seed: int = 0
+             ) -> list[dict[str, object]]:
+    """Synthetic auction sales of a grade point up to ``day``, newest first.
+
+    Sales are fixed events, not redrawn per request: each calendar month of the last
+    :data:`APR_HISTORY_MONTHS` holds at most one sale of the point, with a chance set per point
+    (15-65%, so some points trade often and others rarely), on a day, at a house, lot and price
+    factor that are hashes of (seed, number, grade, plus, month). Asking again, or on a later day,
+    returns the same sales plus the newer ones. The price is the universe's guide value
+    (:meth:`SimUniverse.guide_price`) on the sale day times 0.8-1.2. Dates are ``mm-yyyy`` for three sales in four, else ``mm-dd-yyyy``. Lots encode
+    the point, so no two sales share (house, sale, lot).
+    """
     coin = universe.coin(number)
     if coin is None:
         return []
-    guide = universe.guide_price(number, grade, plus, day)
-    count = 2 + int(pricing.unit("apr-n", number, grade, plus) * 7)
+    rate = 0.15 + 0.5 * pricing.unit("apr-rate", seed, number, grade, plus)
+    current = day.year * 12 + day.month - 1
     sales = []
-    for i in range(count):
-        year, month = _months_back(day, 1 + 3 * i + int(pricing.unit("apr-m", number, grade, plus, i) * 3))
-        lot = 1000 + int(pricing.unit("apr-lot", number, grade, plus, i) * 90_000)
-        factor = Decimal(str(round(0.75 + 0.5 * pricing.unit("apr-p", number, grade, plus, i), 3)))
+    for index in range(current, current - APR_HISTORY_MONTHS, -1):
+        if pricing.unit("apr-sale", seed, number, grade, plus, index) >= rate:
+            continue
+        year, month = divmod(index, 12)
+        month += 1
+        sold = date(year, month, 1 + int(pricing.unit("apr-day", seed, number, grade, plus, index) * 28))
+        if sold > day:
+            continue
+        house = _AUCTIONEERS[int(pricing.unit("apr-a", seed, number, grade, plus, index) * len(_AUCTIONEERS))]
+        lot = number * 1000 + grade * 10 + (5 if plus else 0)
+        factor = Decimal(str(round(0.8 + 0.4 * pricing.unit("apr-p", seed, number, grade, plus, index), 3)))
+        exact = pricing.unit("apr-fmt", seed, number, grade, plus, index) < 0.25
         sales.append({
-            "Service": "PCGS" if pricing.unit("apr-s", number, grade, i) < 0.8 else "NGC",
-            "Date": f"{month:02d}-{year}",
-            "Auctioneer": _AUCTIONEERS[int(pricing.unit("apr-a", number, i) * len(_AUCTIONEERS))],
+            "Service": "PCGS" if pricing.unit("apr-s", seed, number, grade, index) < 0.8 else "NGC",
+            "Date": sold.strftime("%m-%d-%Y") if exact else sold.strftime("%m-%Y"),
+            "Auctioneer": house,
             "LotNo": lot,
             "LotNumV2": str(lot),
-            "SaleName": f"{year}-{month:02d} Synthetic Coin Auction (coinref sim)",
-            "CertNo": str(10_000_000 + int(pricing.unit("apr-c", number, grade, i) * 89_999_999)),
-            "Price": float((guide * factor).quantize(Decimal("1"))),
-            "IsCAC": pricing.unit("apr-cac", number, grade, i) < 0.1,
+            "SaleName": f"{house} {year}-{month:02d} Synthetic Coin Auction (coinref sim)",
+            "CertNo": str(10_000_000 + int(pricing.unit("apr-c", seed, number, grade, index) * 89_999_999)),
+            "Price": float((universe.guide_price(number, grade, plus, sold) * factor).quantize(Decimal("1"))),
+            "IsCAC": pricing.unit("apr-cac", seed, number, grade, index) < 0.1,
             "AuctionLotUrl": f"https://auctions.invalid/coinref-sim/lot/{lot}",
         })
     return sales
@@ -141,7 +155,8 @@ def cert_images(cert: str) -> list[dict[str, str]]:
             {"Thumbnail": f"{base}/small/reverse.jpg", "Fullsize": f"{base}/large/reverse.jpg"}]
 
 
-def cert_facts(universe: SimUniverse, cert: SimCert, day: date, all_data: bool = True) -> dict[str, object]:
+def cert_facts(universe: SimUniverse, cert: SimCert, day: date, all_data: bool = True, seed: int = 0
+               ) -> dict[str, object]:
     coin = universe.coin(cert.pcgs_number)
     point = universe.point(cert.pcgs_number, cert.grade, cert.plus, day)
     assert coin is not None and point is not None  # a SimCert always points at a grade point with data
@@ -152,7 +167,8 @@ def cert_facts(universe: SimUniverse, cert: SimCert, day: date, all_data: bool =
     if all_data and int(cert.cert_number) % 3 == 0:
         images.append({"Thumbnail": "", "Fullsize": ""})  # the empty stubs some real answers carry
     body["Images"] = images
-    body["AuctionList"] = auctions(universe, cert.pcgs_number, cert.grade, cert.plus, day)[:3] if all_data else None
+    body["AuctionList"] = (auctions(universe, cert.pcgs_number, cert.grade, cert.plus, day, seed)[:3]
+                           if all_data else None)
     body["HasTrueViewImage"] = all_data
     body["ImageReady"] = all_data
     body["IsNFCSecure"] = int(cert.cert_number) % 2 == 0

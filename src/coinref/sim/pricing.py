@@ -3,7 +3,8 @@
 Everything is a function of the catalog entry, its synthetic PCGS number, the grade point, the
 day and the *market seed* (``SimConfig.market_seed``, ``coinref sim --market-seed``; 0 by
 default), so any test can compute the simulator's truth (see :class:`coinref.sim.universe.
-SimUniverse`). The fault seed (``SimConfig.seed``) does not change prices.
+SimUniverse`). The fault seed (``SimConfig.seed``) does not change prices (it drives random faults and
+which auction sales exist).
 
 **Spot.** Each precious metal has a spot price that follows a seeded random walk in log space,
 one step a day from an anchor day (``SPOT_ANCHOR``, at ``SPOT_USD``) in both directions, with a
@@ -35,6 +36,9 @@ Availability, also deterministic (and independent of the market seed):
   strike designations below 58, and about 3% of (number, grade) points (10% more for plus);
 * unpriced (``PriceGuideValue`` 0): grades 1 and 2, about 6% of the other points and about 35%
   of plus points.
+
+Population: a bell around a typical grade (:func:`populations`), grown slowly from 2024-01-01 at
+1-6% a year per point (:func:`grown`).
 """
 
 from __future__ import annotations
@@ -273,9 +277,24 @@ def populations(coin: CatalogCoin, number: int) -> dict[tuple[int, bool], int]:
     return {pt: int(round(total * w / scale)) for pt, w in weights.items()}
 
 
-def population(coin: CatalogCoin, number: int, grade: int, plus: bool) -> tuple[int, int]:
-    """(population at the point, population graded higher): plus counts above its plain grade."""
-    pops = populations(coin, number)
+POPULATION_BASE_DAY = date(2024, 1, 1)
+
+
+def grown(base: int, number: int, grade: int, plus: bool, day: date | None) -> int:
+    """A point's population on ``day``: the base figure (on 2024-01-01) grown 1-6% a year, never below 0.
+
+    Each point has its own rate, so the population changes slowly and differently per grade.
+    """
+    if day is None:
+        return base
+    rate = 0.01 + 0.05 * unit("pop-growth", number, grade, plus)
+    years = (day - POPULATION_BASE_DAY).days / 365.25
+    return max(0, int(base * (1 + rate * years)))
+
+
+def population(coin: CatalogCoin, number: int, grade: int, plus: bool, day: date | None = None) -> tuple[int, int]:
+    """(population at the point, population graded higher) on ``day``: plus counts above its plain grade."""
+    pops = {pt: grown(n, number, pt[0], pt[1], day) for pt, n in populations(coin, number).items()}
     here = pops.get((grade, plus), 0)
     higher = sum(n for (g, p), n in pops.items() if (g, p) > (grade, plus))
     return here, higher

@@ -20,7 +20,8 @@ class SimConfig:
 
     ``token``: the one bearer token accepted; None accepts any non-empty token (a missing header
     still gets 401). ``quota``: API requests per (UTC) day before "API calls quota exceeded!".
-    ``latency_ms``: added to every API answer. ``seed``: drives random faults only.
+    ``latency_ms``: added to every API answer. ``seed``: drives random faults and which synthetic
+    auction sales exist.
     ``market_seed``: the spot walks and guide steps, so the prices (:mod:`coinref.sim.pricing`). ``faults``:
     a fault SPEC (see :mod:`coinref.sim.faults`). ``hang_s``: how long a ``timeout`` fault holds a
     request. ``catalog``: the coins to serve (default: the built-in catalog). ``today``: the sim's

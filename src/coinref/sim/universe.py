@@ -97,7 +97,7 @@ class SimUniverse:
         coin = self.coins.get(number)
         if coin is None or not pricing.has_data(coin, number, grade, plus):
             return None
-        here, higher = pricing.population(coin, number, grade, plus)
+        here, higher = pricing.population(coin, number, grade, plus, day)
         value = self.guide_price(number, grade, plus, day) if pricing.is_priced(number, grade, plus) else None
         return GradePoint(value, here, higher)
 

@@ -105,15 +105,18 @@ class PcgsApiSource(Source):
                 pop_higher=facts.pop_higher,
             ))
         else:
-            self._record_miss(item.coin_id, grade, "unpriced")
+            self._record_miss(item.coin_id, grade, "unpriced", facts)
             result.stats["pcgs-api:unpriced"] = 1
         return result
 
-    def _record_miss(self, coin_id: int, grade: int, reason: str) -> None:
+    def _record_miss(self, coin_id: int, grade: int, reason: str, facts=None) -> None:
         from coinref.store.prices import record_miss
 
         with session_scope(self.ctx.engine) as session:
-            record_miss(session, coin_id=coin_id, grade=grade, plus=False, source=PRICE_SOURCE, reason=reason)
+            record_miss(session, coin_id=coin_id, grade=grade, plus=False, source=PRICE_SOURCE, reason=reason,
+                        observed_on=quota_day(None, self.ctx.settings.quota_tz) if facts else None,
+                        population=facts.population if facts else None,
+                        pop_higher=facts.pop_higher if facts else None)
 
     async def aclose(self) -> None:
         if self._client is not None:

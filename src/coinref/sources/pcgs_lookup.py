@@ -39,6 +39,7 @@ from coinref.store import prices
 from coinref.store.coins import entry_for_grade
 from coinref.store.db import session_scope
 from coinref.store.models import Coin
+from coinref.store.population import record_population
 from coinref.timeutil import quota_day, utcnow
 
 
@@ -187,7 +188,8 @@ async def lookup_price_point(
                 prices.upsert_price(session, price=facts.price_guide_value, observed_on=day,
                                     population=facts.population, pop_higher=facts.pop_higher, **point)
             else:
-                prices.record_miss(session, reason="unpriced", **point)
+                prices.record_miss(session, reason="unpriced", observed_on=day, population=facts.population,
+                                   pop_higher=facts.pop_higher, **point)
     return _point_answer(
         pcgs_number, grade, plus, name=facts.name or (view or {}).get("name"), year=facts.year,
         mint_mark=facts.mint_mark, denomination=facts.denomination,
@@ -298,5 +300,9 @@ async def lookup_cert(
                     price=facts.price_guide_value, observed_on=day, population=facts.population,
                     pop_higher=facts.pop_higher,
                 )
+            elif parsed is not None:
+                record_population(session, coin_id=coin.id, grade=parsed.number, plus=parsed.plus,
+                                  source=PRICE_SOURCE, observed_on=day, population=facts.population,
+                                  pop_higher=facts.pop_higher)
     return _cert_answer(cert, facts, coin_id, False)
 

@@ -300,6 +300,90 @@ class Watch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class AuctionSale(Base):
+    """One auction sale of a coin at a grade (PCGS's Auctions Prices Realized), stored once.
+
+    A lot is one sale whoever reports it and however often: unique per (auction house, sale, lot).
+    ``sold_on`` is the first of the month when the source gives only ``mm-yyyy`` (``date_text``
+    keeps what it said).
+    """
+
+    __tablename__ = "auction_sales"
+    __table_args__ = (
+        UniqueConstraint("auction_house", "sale_name", "lot", name="uq_auction_sales_lot"),
+        Index("ix_auction_sales_point", "coin_id", "grade", "plus", "sold_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coin_id: Mapped[int] = mapped_column(ForeignKey("coins.id", ondelete="CASCADE"))
+    pcgs_number: Mapped[int | None] = mapped_column(Integer)
+    grade: Mapped[int] = mapped_column(Integer)
+    plus: Mapped[bool] = mapped_column(Boolean, default=False)
+    designation: Mapped[str] = mapped_column(String(8), default="")
+    sold_on: Mapped[date] = mapped_column(Date)
+    date_text: Mapped[str] = mapped_column(String(30), default="")
+    auction_house: Mapped[str] = mapped_column(String(100))
+    sale_name: Mapped[str] = mapped_column(String(200))
+    lot: Mapped[str] = mapped_column(String(40))
+    cert_number: Mapped[str | None] = mapped_column(String(12))
+    price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    grading_service: Mapped[str] = mapped_column(String(10), default="")
+    is_cac: Mapped[bool | None] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(40))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PopulationObservation(Base):
+    """Graded population at a grade and above it, as a source reported it on a day (the history)."""
+
+    __tablename__ = "population_observations"
+    __table_args__ = (
+        UniqueConstraint("coin_id", "grade", "plus", "source", "observed_on", name="uq_population_point_day"),
+        Index("ix_population_day", "observed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coin_id: Mapped[int] = mapped_column(ForeignKey("coins.id", ondelete="CASCADE"))
+    grade: Mapped[int] = mapped_column(Integer)
+    plus: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(40))
+    observed_on: Mapped[date] = mapped_column(Date)
+    population: Mapped[int] = mapped_column(Integer)
+    pop_higher: Mapped[int | None] = mapped_column(Integer)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Holding(Base):
+    """Coins a user owns: a coin at a grade, how many, and optionally cost, purchase day and cert."""
+
+    __tablename__ = "holdings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coin_id: Mapped[int] = mapped_column(ForeignKey("coins.id", ondelete="RESTRICT"), index=True)
+    grade: Mapped[int] = mapped_column(Integer)
+    plus: Mapped[bool] = mapped_column(Boolean, default=False)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    cost: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # total paid for the quantity
+    purchased_on: Mapped[date | None] = mapped_column(Date)
+    cert_number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SpotPrice(Base):
+    """A precious metal's spot price in USD per troy ounce on a day, from a source."""
+
+    __tablename__ = "spot_prices"
+    __table_args__ = (UniqueConstraint("metal", "day", "source", name="uq_spot_prices_metal_day_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    metal: Mapped[str] = mapped_column(String(12))
+    day: Mapped[date] = mapped_column(Date)
+    price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    source: Mapped[str] = mapped_column(String(40), default="manual")
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
 def _run_owner() -> str:
     from coinref.store.runs import process_owner
 

@@ -6,6 +6,8 @@
   a second answer the same day updates the row (``INSERT ... ON CONFLICT DO UPDATE`` on both
   backends). A price clears any recorded miss of the point.
 * :func:`record_miss` remembers a point the source had no data or no price for.
+* Populations go to their own history (``store/population.py``): a price written with a
+  population records it, and so does a miss of an unpriced answer given ``observed_on``.
 * :func:`store_cert` upserts a cert by its number.
 * The ``*_for_day`` readers let a caller answer the same question from the database on the day it
   was bought.
@@ -26,6 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from coinref.store.models import Cert, Coin, PriceObservation, PricePointMiss
+from coinref.store.population import record_population
 from coinref.timeutil import quota_day, utcnow
 
 if TYPE_CHECKING:
@@ -159,6 +162,8 @@ def upsert_price(
         set_={"price": price, "population": population, "pop_higher": pop_higher, "fetched_at": now},
     )
     session.execute(statement)
+    record_population(session, coin_id=coin_id, grade=grade, plus=plus, source=source, observed_on=observed_on,
+                      population=population, pop_higher=pop_higher, now=now)
     session.execute(
         delete(PricePointMiss).where(
             PricePointMiss.coin_id == coin_id,
@@ -178,11 +183,19 @@ def record_miss(
     source: str,
     reason: str,
     now: datetime | None = None,
+    observed_on: date | None = None,
+    population: int | None = None,
+    pop_higher: int | None = None,
 ) -> None:
-    """Remember that the source had no data (``not_found``), no price (``unpriced``) or refused."""
+    """Remember that the source had no data (``not_found``), no price (``unpriced``) or refused.
+
+    An unpriced answer still counts a population: given with ``observed_on`` it is recorded."""
     if reason not in MISS_REASONS:
         raise ValueError(f"unknown miss reason {reason!r}")
     now = now or utcnow()
+    if observed_on is not None:
+        record_population(session, coin_id=coin_id, grade=grade, plus=plus, source=source, observed_on=observed_on,
+                          population=population, pop_higher=pop_higher, now=now)
     statement = _insert(session)(PricePointMiss).values(
         coin_id=coin_id, grade=grade, plus=plus, source=source, reason=reason, seen_at=now
     )

@@ -1,4 +1,5 @@
-// The price-history chart of a coin page: one line per grade, values on hover.
+// The price-history chart of a coin page: one line of guide values per grade, that grade's auction
+// sales as points in the same colour, values on hover.
 (function () {
   "use strict";
   const canvas = document.getElementById("price-chart");
@@ -10,23 +11,36 @@
     "$" + Number(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const day = (ms) => new Date(ms).toISOString().slice(0, 10);
 
-  const datasets = lines.map((line, i) => ({
+  const at = (date) => Date.parse(date + "T00:00:00Z");
+  const guides = lines.filter((line) => line.points.length).map((line, i) => ({
     label: line.label,
-    data: line.points.map(([date, price]) => ({ x: Date.parse(date + "T00:00:00Z"), y: price })),
-    borderColor: palette[i % palette.length],
-    backgroundColor: palette[i % palette.length],
+    data: line.points.map(([date, price]) => ({ x: at(date), y: price })),
+    borderColor: palette[lines.indexOf(line) % palette.length],
+    backgroundColor: palette[lines.indexOf(line) % palette.length],
     borderWidth: 2,
     pointRadius: 2,
     pointHoverRadius: 5,
     tension: 0.15,
   }));
+  const sales = lines.filter((line) => (line.sales || []).length).map((line) => ({
+    label: line.label + " sales",
+    kind: "sales",
+    showLine: false,
+    data: line.sales.map(([date, price, house]) => ({ x: at(date), y: price, house })),
+    borderColor: palette[lines.indexOf(line) % palette.length],
+    backgroundColor: palette[lines.indexOf(line) % palette.length] + "99",
+    pointStyle: "rectRot",
+    pointRadius: 5,
+    pointHoverRadius: 7,
+  }));
+  const datasets = guides.concat(sales);
 
   // a history of one or two days would be drawn over years of empty axis: show at least a month
   const xs = datasets.flatMap((d) => d.data.map((p) => p.x));
   const DAY = 86400000;
   const span = Math.max(...xs) - Math.min(...xs);
   const pad = span < 30 * DAY ? (30 * DAY - span) / 2 : 0;
-  if (xs.length <= 2 * datasets.length) datasets.forEach((d) => { d.pointRadius = 4; });
+  if (xs.length <= 2 * datasets.length) guides.forEach((d) => { d.pointRadius = 4; });
 
   window.coinrefChart = new window.Chart(canvas, {
     type: "line",
@@ -50,11 +64,13 @@
         tooltip: {
           callbacks: {
             title: (items) => (items.length ? day(items[0].parsed.x) : ""),
-            label: (item) => item.dataset.label + ": " + money(item.parsed.y),
+            label: (item) => item.dataset.label + ": " + money(item.parsed.y)
+              + (item.raw.house ? " (" + item.raw.house + ")" : ""),
           },
         },
       },
     },
   });
   canvas.dataset.datasets = String(datasets.length);
+  canvas.dataset.salePoints = String(sales.reduce((n, d) => n + d.data.length, 0));
 })();

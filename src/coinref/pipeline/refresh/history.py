@@ -1,7 +1,8 @@
 """A coin's price history: every observation kept, from every source, oldest first per grade.
 
 The history is the ``price_observations`` table itself (one row per coin, grade, plus, source and
-day); :func:`price_history` only selects and shapes it. The CLI's ``coinref prices`` prints it and
+day), with the coin's auction sales beside it (``auction_sales``, one row per lot);
+:func:`price_history` only selects and shapes them. The CLI's ``coinref prices`` prints it and
 the HTTP API charts it from the same function.
 """
 
@@ -16,6 +17,7 @@ from coinref.errors import InvalidInput, NotFound
 from coinref.store.db import session_scope
 from coinref.store.models import Coin, PriceObservation
 from coinref.store.repo import ensure_ready
+from coinref.store.sales import sale_dict, sales_for_coin
 
 
 def parse_pcgs_number(text: str | int) -> int:
@@ -57,6 +59,8 @@ def price_history(
         query = query.order_by(PriceObservation.grade, PriceObservation.plus, PriceObservation.observed_on,
                                PriceObservation.source)
         rows = session.scalars(query).all()
+        sales = [] if source and source != "pcgs-apr" else [
+            sale_dict(sale) for sale in sales_for_coin(session, coin.id, grade=grade, plus=plus, since=since)]
         coin_view = {
             "coin_id": coin.id,
             "pcgs_number": coin.pcgs_number,
@@ -78,11 +82,16 @@ def price_history(
         }
         for row in rows
     ]
+    for sale in sales:
+        plus_mark = "+" if sale["plus"] else ""
+        sale["grade_label"] = f"{grade_label(sale['grade'], coin_view['strike'])}{sale['grade']}{plus_mark}"
     return {
         "coin": coin_view,
         "filters": {"grade": grade, "plus": plus, "since": since, "source": source},
         "count": len(observations),
         "observations": observations,
+        "sales_count": len(sales),
+        "sales": sales,
     }
 
 

@@ -309,7 +309,7 @@ async def _execute(env: RefreshEnv, options: RefreshOptions, plan: Plan, reserve
             state.error(exc.kind, exc.message)
             break
         if facts.price_guide_value is None:
-            _store_miss(env, point, "unpriced")
+            _store_miss(env, point, "unpriced", facts, ledger.today())
             state.counts["unpriced"] += 1
             continue
         with session_scope(env.engine) as session:
@@ -322,10 +322,12 @@ async def _execute(env: RefreshEnv, options: RefreshOptions, plan: Plan, reserve
         log.debug("PCGS #%s %s: %s", point.coin.pcgs_number, point.label, facts.price_guide_value)
 
 
-def _store_miss(env: RefreshEnv, point, reason: str) -> None:
+def _store_miss(env: RefreshEnv, point, reason: str, facts=None, day=None) -> None:
     with session_scope(env.engine) as session:
         prices.record_miss(session, coin_id=point.coin.id, grade=point.grade, plus=point.plus, source=PRICE_SOURCE,
-                           reason=reason, now=env.clock())
+                           reason=reason, now=env.clock(), observed_on=day,
+                           population=facts.population if facts else None,
+                           pop_higher=facts.pop_higher if facts else None)
 
 
 def _no_budget_message(quota: dict, reserve: int) -> str:
