@@ -113,8 +113,9 @@ def auctions(universe: SimUniverse, number: int, grade: int, plus: bool, day: da
     (15-65%, so some points trade often and others rarely), on a day, at a house, lot and price
     factor that are hashes of (seed, number, grade, plus, month). Asking again, or on a later day,
     returns the same sales plus the newer ones. The price is the universe's guide value
-    (:meth:`SimUniverse.guide_price`) on the sale day times 0.8-1.2. Dates are ``mm-yyyy`` for three sales in four, else ``mm-dd-yyyy``. Lots encode
-    the point, so no two sales share (house, sale, lot).
+    (:meth:`SimUniverse.guide_price`) on the sale day times 0.8-1.2. Dates are ``mm-yyyy`` for
+    three sales in four, else ``mm-dd-yyyy``. Lots encode the point, so no two sales share
+    (house, sale, lot).
     """
     coin = universe.coin(number)
     if coin is None:
