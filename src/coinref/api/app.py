@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from coinref.api import pages, routes
 from coinref.api.errors import install_error_handlers
+from coinref.api.methods import install_method_answers
 from coinref.config import Settings, load_settings
 from coinref.context import AppContext
 from coinref.logs import get_logger
@@ -75,6 +76,7 @@ def create_app(ctx_or_settings: AppContext | Settings | None = None) -> FastAPI:
     app.state.ctx = ctx
     app.state.templates = pages.make_templates()
     install_error_handlers(app, render_page=pages.render_error)
+    install_method_answers(app)
     if ctx.settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
