@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Reliability run: mixed writers and overlapping refreshes on one database, against the simulator.
 
-    .venv/bin/python bench/reliability.py [--duration 60] [--backend sqlite] [--backend postgresql] [--json]
+    .venv/bin/python bench/reliability.py [--duration 60] [--backend sqlite] [--backend postgresql]
+                                          [--writers 4] [--refreshes 2] [--json]
 
 For each backend (an SQLite file; a PostgreSQL database created on ``COINREF_TEST_PG_DSN``'s
 server, default ``127.0.0.1:5432`` user ``root``, and dropped afterwards) it prepares a database
@@ -100,8 +101,8 @@ def _steps(kind: str, arg: str, ctx, workdir: str, counts: Counter):
         from coinref.store.db import session_scope
         from coinref.store.models import Coin
 
-        with session_scope(engine) as session:
-            numbers = session.scalars(select(Coin.pcgs_number).where(Coin.pcgs_number.is_not(None))
+        with session_scope(engine) as session:  # business strikes: the rows' MS grades go with them
+            numbers = session.scalars(select(Coin.pcgs_number).where(Coin.pcgs_number.is_not(None), Coin.strike == "MS")
                                       .order_by(Coin.id).limit(40)).all()
         path = Path(workdir) / f"prices-{os.getpid()}.csv"
         state = {"n": 0}
@@ -318,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=60.0, help="seconds the workers run (default 60)")
     parser.add_argument("--backend", action="append", choices=("sqlite", "postgresql"))
+    parser.add_argument("--writers", type=int, default=4, help="writer processes, 0 to 4 (default 4)")
+    parser.add_argument("--refreshes", type=int, default=2, help="refresh processes (default 2)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--arg", default="", help=argparse.SUPPRESS)
@@ -332,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
                       "errors": [f"{args.worker}: {type(exc).__name__}: {traceback.format_exc()[-600:]}"]}
         print(json.dumps(result))
         return 0
-    results = [run_backend(b, args.duration) for b in (args.backend or ["sqlite", "postgresql"])]
+    results = [run_backend(b, args.duration, writers=args.writers, refreshes=args.refreshes)
+               for b in (args.backend or ["sqlite", "postgresql"])]
     if args.json:
         print(json.dumps(results, indent=2, default=str))
     else:

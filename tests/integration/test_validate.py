@@ -15,7 +15,7 @@ from coinref.store.models import Coin, PriceObservation, Series
 
 
 def _id(engine, full_name: str) -> int:
-    with session_scope(engine) as session:
+    with session_scope(engine, read_only=True) as session:  # a read: called inside a write transaction
         return session.scalar(select(Coin.id).where(Coin.full_name == full_name))
 
 

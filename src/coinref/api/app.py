@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 
 from coinref.api import collection, pages, routes
 from coinref.api.errors import install_error_handlers
+from coinref.api.methods import install_method_answers
 from coinref.api.paging import reject_unknown_query
 from coinref.config import Settings, load_settings
 from coinref.context import AppContext
@@ -125,6 +126,7 @@ def create_app(ctx_or_settings: AppContext | Settings | None = None, *, warm: bo
     app.state.warmed = threading.Event()
     app.state.templates = pages.make_templates()
     install_error_handlers(app, render_page=pages.render_error)
+    install_method_answers(app)
     if ctx.settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

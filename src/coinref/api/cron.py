@@ -24,10 +24,11 @@ import hmac
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 
-from coinref.api.errors import error_response
+from coinref.api.errors import ErrorBody, error_response
 from coinref.config import Settings
 from coinref.errors import EXIT_LIMITED, EXIT_OK, CoinrefError
 from coinref.jsonout import dumps
@@ -77,8 +78,20 @@ def summary(report: dict) -> dict[str, object]:
     }
 
 
-@router.get(PATH, summary="Run one time-bounded price refresh batch (GET, as Vercel Cron calls it)")
-@router.post(PATH, summary="Run one time-bounded price refresh batch")
+#: documents the bearer scheme in OpenAPI; the secret itself is checked by :func:`authorized`
+#: (constant-time, and 503 rather than 401 when no secret is configured)
+bearer = HTTPBearer(auto_error=False, scheme_name="cronSecret", description="Authorization: Bearer $CRON_SECRET")
+RESPONSES = {
+    401: {"model": ErrorBody, "description": "no or a wrong 'Authorization: Bearer <CRON_SECRET>' header"},
+    502: {"model": ErrorBody, "description": "the refresh failed upstream (authentication, PCGS errors)"},
+    503: {"model": ErrorBody, "description": "the cron endpoint is off (no CRON_SECRET) or the database is down"},
+}
+
+
+@router.get(PATH, summary="Run one time-bounded price refresh batch (GET, as Vercel Cron calls it)",
+            responses=RESPONSES, dependencies=[Security(bearer)])
+@router.post(PATH, summary="Run one time-bounded price refresh batch", responses=RESPONSES,
+             dependencies=[Security(bearer)])
 def cron_refresh_prices(request: Request, env: Annotated[RefreshEnv, Depends(refresh_env)]) -> JSONResponse:
     allowed = authorized(env.settings, request.headers.get("authorization"))
     if allowed is None:

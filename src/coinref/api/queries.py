@@ -35,7 +35,7 @@ from coinref.store.db import session_scope
 from coinref.store.migrate import current_revision, head_revision
 from coinref.store.models import Coin, PriceObservation, Quarantine, Run, Series
 from coinref.store.runs import mark_interrupted_runs
-from coinref.timeutil import utcnow
+from coinref.timeutil import as_utc, utcnow
 
 log = get_logger("api")
 Point = tuple[int, bool]
@@ -312,8 +312,8 @@ def recent_runs(engine: Engine, *, limit: int, kind: str | None, with_reports: b
             "args": without_local_paths(run.args or {}),
             "counts": run.counts or {},
             "report": without_local_paths(run.report or {}) if with_reports else None,
-            "started_at": run.started_at,
-            "finished_at": run.finished_at,
+            "started_at": as_utc(run.started_at),
+            "finished_at": as_utc(run.finished_at),
         }
         for run in runs
     ]

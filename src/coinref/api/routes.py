@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import WithJsonSchema
 
 from coinref.api import queries
 from coinref.api.caching import NOT_MODIFIED, cached_json
@@ -94,7 +95,11 @@ def search_coins(
                                       year=year)
 
 
-SpotQuery = Annotated[Decimal | None, Query(ge=0, le=SPOT_MAX, description="USD per troy ounce")]
+# the schema says what is accepted: a number from 0 to SPOT_MAX (pydantic's Decimal would also
+# advertise any string, which is then refused)
+SpotQuery = Annotated[Decimal | None, WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0, "maximum": SPOT_MAX},
+                                                                {"type": "null"}]}),
+                      Query(ge=0, le=SPOT_MAX, description="USD per troy ounce")]
 
 
 async def spot_prices(

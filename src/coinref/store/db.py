@@ -16,6 +16,7 @@ where the folder is not writable and the WAL index files are absent (a read-only
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -132,6 +133,9 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+_immediate_held = threading.local()  # URLs of the SQLite databases this thread holds a write scope on
+
+
 def write_bind(engine: Engine) -> Engine:
     """The engine to write through: on SQLite its transactions start with ``BEGIN IMMEDIATE``.
 
@@ -154,11 +158,23 @@ def session_scope(engine: Engine, *, immediate: bool = True, read_only: bool = F
     ``read_only=True`` and run in a deferred transaction that never blocks or waits. (``immediate``
     is kept for the callers that spell it out.) On PostgreSQL both are ordinary transactions.
     """
-    bind = write_bind(engine) if immediate and not read_only else engine
-    with Session(bind, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    key = str(engine.url)
+    held = _immediate_held.__dict__.setdefault("urls", set())
+    # a scope opened inside a write scope of the same thread and database begins deferred, as it
+    # always did: BEGIN IMMEDIATE there would wait for the outer transaction's own lock
+    nested = key in held
+    take_lock = immediate and not read_only and not nested and is_sqlite(engine)
+    bind = write_bind(engine) if take_lock else engine
+    if take_lock:
+        held.add(key)
+    try:
+        with Session(bind, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        if take_lock:
+            held.discard(key)

@@ -61,14 +61,16 @@ def _aware(moment: datetime) -> datetime:
 def mark_interrupted_runs(engine: Engine) -> int:
     """Mark the ``running`` rows whose process is gone as ``interrupted``; how many were."""
     now = utcnow()
-    with session_scope(engine) as session:
+    # read first (never waits), write only when a run is gone: listing runs stays a pure read
+    with session_scope(engine, read_only=True) as session:
         rows = session.execute(select(Run.id, Run.owner, Run.lease_expires_at, Run.started_at)
                                .where(Run.status == "running")).all()
-        gone = [r.id for r in rows if _gone(r.owner, r.lease_expires_at, r.started_at, now)]
-        if gone:
-            session.execute(update(Run).where(Run.id.in_(gone), Run.status == "running")
-                            .values(status="interrupted", finished_at=now))
-    return len(gone)
+    gone = [r.id for r in rows if _gone(r.owner, r.lease_expires_at, r.started_at, now)]
+    if not gone:
+        return 0
+    with session_scope(engine) as session:
+        return len(session.execute(update(Run).where(Run.id.in_(gone), Run.status == "running")
+                                   .values(status="interrupted", finished_at=now).returning(Run.id)).all())
 
 
 def renew_run(engine: Engine, run_id: int | None, *, force: bool = False) -> None:
