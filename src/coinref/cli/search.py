@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from coinref.cli.common import JsonOption, app, console, get_context, print_json
+from coinref.cli.common import JsonOption, app, console, fitted_table, get_context, print_json, verbose_requested
 from coinref.errors import InvalidInput, NotFound
 from coinref.jsonout import dumps
 from coinref.search import SearchResult, flush_lookups, search_coins
@@ -48,12 +48,16 @@ def _print_table(result: SearchResult) -> None:
     if not result.results:
         console.print("no coin matches", markup=False)
         return
-    table = Table(show_edge=False)
-    for name in ("#", "score", "coin", "series", "PCGS #", "id"):
-        table.add_column(name, justify="right" if name in ("#", "score", "PCGS #", "id") else "left")
+    verbose = verbose_requested()  # the ranking's points are debug output
+    rows = []
     for rank, coin in enumerate(result.results, 1):
-        table.add_row(str(rank), f"{coin['score']:.1f}", str(coin["full_name"]), str(coin["series"]),
-                      str(coin["pcgs_number"] or ""), str(coin["id"]))
+        cells = [str(rank), f"{coin['score']:.1f}", str(coin["full_name"]), str(coin["series"]),
+                 str(coin["pcgs_number"] or ""), str(coin["id"])]
+        rows.append(cells if verbose else cells[:1] + cells[2:])
+    columns = ["#", "score", "coin", "series", "PCGS #", "id"] if verbose else ["#", "coin", "series", "PCGS #", "id"]
+    # one line per coin: names and series are shortened with an ellipsis, never wrapped
+    table = fitted_table(columns, rows, shrink=("coin", "series"), right=("#", "score", "PCGS #", "id"),
+                         show_edge=False)
     console.print(table)
 
 
@@ -93,8 +97,9 @@ def search(
 
 def _run_batch(engine, queries: list[str], limit: int, series: str | None, year: int | None,
                json_out: bool) -> None:
+    verbose = verbose_requested()
     table = Table(show_edge=False)
-    for name in ("query", "best match", "PCGS #", "score"):
+    for name in ("query", "best match", "PCGS #", "score") if verbose else ("query", "best match", "PCGS #"):
         table.add_column(name, justify="right" if name in ("PCGS #", "score") else "left")
     for line in queries:
         result = search_coins(engine, line, limit=limit, series=series, year=year)
@@ -102,7 +107,8 @@ def _run_batch(engine, queries: list[str], limit: int, series: str | None, year:
             typer.echo(dumps({"query": line, "results": result.results}, indent=None))
             continue
         best = result.results[0] if result.results else None
-        table.add_row(line, str(best["full_name"]) if best else "(no match)",
-                      str(best["pcgs_number"] or "") if best else "", f"{best['score']:.1f}" if best else "")
+        cells = [line, str(best["full_name"]) if best else "(no match)", str(best["pcgs_number"] or "") if best else "",
+                 f"{best['score']:.1f}" if best else ""]
+        table.add_row(*(cells if verbose else cells[:3]))
     if not json_out:
         console.print(table)
