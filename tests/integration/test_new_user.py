@@ -123,7 +123,8 @@ def _user_namespaces_work() -> bool:
 
 
 READ_COMMANDS = [["series"], ["quota"], ["calls"], ["quarantine"], ["watch", "list"], ["refresh-prices", "--status"],
-                 ["export", "coins", "--series", "peace-dollars"], ["validate", "--series", "peace-dollars"]]
+                 ["export", "coins", "--series", "peace-dollars"], ["validate", "--series", "peace-dollars"],
+                 ["search", "1921", "peace"]]
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # a file permission matter: SQLite only

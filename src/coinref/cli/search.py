@@ -20,6 +20,7 @@ from coinref.errors import InvalidInput, NotFound
 from coinref.jsonout import dumps
 from coinref.search import SearchResult, flush_lookups, search_coins
 from coinref.store import repo
+from coinref.store.db import sqlite_writable
 from coinref.store.migrate import at_head
 
 
@@ -78,31 +79,35 @@ def search(
         raise InvalidInput("give a QUERY or --batch FILE, not both")
     if batch is None and not text:
         raise InvalidInput("give a QUERY to search for, or --batch FILE")
-    engine = get_context().engine
+    ctx = get_context()
+    # a read-only database is searched read-only; the lookup counts are then not recorded
+    record = sqlite_writable(ctx.settings.database_url)
+    engine = ctx.engine if record else ctx.read_engine
     repo.ensure_ready(engine)
     if not at_head(engine):
         raise NotFound("the database schema is older than this coinref; run `coinref init` to upgrade it")
     try:
         if batch is None:
-            result = search_coins(engine, text, limit=limit, series=series, year=year)
+            result = search_coins(engine, text, limit=limit, series=series, year=year, record=record)
             if json_out:
                 print_json(result.as_dict())
             else:
                 _print_table(result)
             return
-        _run_batch(engine, _read_batch(batch), limit, series, year, json_out)
+        _run_batch(engine, _read_batch(batch), limit, series, year, json_out, record)
     finally:
-        flush_lookups(engine)
+        if record:
+            flush_lookups(engine)
 
 
 def _run_batch(engine, queries: list[str], limit: int, series: str | None, year: int | None,
-               json_out: bool) -> None:
+               json_out: bool, record: bool = True) -> None:
     verbose = verbose_requested()
     table = Table(show_edge=False)
     for name in ("query", "best match", "PCGS #", "score") if verbose else ("query", "best match", "PCGS #"):
         table.add_column(name, justify="right" if name in ("PCGS #", "score") else "left")
     for line in queries:
-        result = search_coins(engine, line, limit=limit, series=series, year=year)
+        result = search_coins(engine, line, limit=limit, series=series, year=year, record=record)
         if json_out:
             typer.echo(dumps({"query": line, "results": result.results}, indent=None))
             continue
