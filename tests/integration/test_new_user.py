@@ -296,3 +296,19 @@ def test_dry_runs_write_no_logs_and_old_logs_are_pruned(cli, db_url, tmp_path):
     assert cli("populate", "--series", "peace-dollars", env=env | {"COINREF_LOG_RETENTION_DAYS": "30"}).exit_code == 0
     assert not old.exists() and keep.exists()
     assert len(list(logs.glob("population_*"))) == 6
+
+
+def test_progress_bars_show_time_remaining(monkeypatch):
+    import io
+
+    from coinref.cli import populate as populate_cli
+
+    out = io.StringIO()
+    monkeypatch.setattr(populate_cli, "console_err", Console(file=out, force_terminal=True, width=120))
+    progress = populate_cli.RunProgress("populate builtin")
+    progress.start(4)
+    progress.advance("morgan-dollars")
+    progress.stop()
+    text = out.getvalue()
+    assert "P0 morgan-dollars" in text and "1/4" in text and "left" in text
+    assert progress._progress.columns[-1].__class__.__name__ == "TimeRemainingColumn"
