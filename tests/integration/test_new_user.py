@@ -151,6 +151,12 @@ def test_read_commands_work_on_a_read_only_database_in_a_read_only_folder(cli, d
             assert "readonly" not in done.stderr and "unexpected" not in done.stderr
         assert sorted(p.name for p in folder.iterdir()) == ["coinref.db"]
         assert (folder / "coinref.db").read_bytes() == before
+        # item 6: a log folder that cannot be written is exit 10 naming it, before the run starts
+        done = subprocess.run(["unshare", "--user", "--map-user=1000", "--map-group=1000", COINREF, "populate",
+                               "--series", "peace-dollars"], env={**child_env, "DATABASE_URL": db_url,
+                                                                  "COINREF_LOG_DIR": str(folder)},
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 10 and f"COINREF_LOG_DIR: {folder} is not writable" in done.stderr, done.stderr
     finally:
         folder.chmod(0o755)
 
