@@ -189,3 +189,32 @@ def test_a_port_in_use_is_exit_2_naming_it(cli, db_url, command):
     assert result.exit_code == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
     assert "serving on" not in result.stderr and "simulator" not in result.stdout
+
+
+def _documented_commands() -> list[tuple[list[str], list[str]]]:
+    """(command words, options) of every command row in the README's tables."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    found = []
+    for line in readme.splitlines():
+        match = re.match(r"\| `coinref ([^`]+)`", line)
+        if not match:
+            continue
+        for usage in match.group(1).split("`, `coinref "):
+            words = []
+            for token in usage.split():
+                if not re.fullmatch(r"[a-z][a-z-]*", token):
+                    break
+                words.append(token)
+            options = sorted(set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", usage)))
+            found.append((words, options))
+    return found
+
+
+@pytest.mark.parametrize("words,options", _documented_commands(), ids=lambda v: " ".join(v) if v else "")
+def test_every_documented_option_is_in_help(cli, words, options):
+    result = cli(*words, "--help", env={"COLUMNS": "250"})
+    assert result.exit_code == 0, (words, result.stderr)
+    missing = [option for option in options if option not in result.stdout]
+    assert missing == [], (words, missing)

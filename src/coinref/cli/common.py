@@ -44,6 +44,38 @@ def print_json(value: object) -> None:
     typer.echo(dumps(value))
 
 
+def fitted_table(columns: list[str], rows: list[list[str]], *, shrink: tuple[str, ...], right: tuple[str, ...] = (),
+                 **options):
+    """A table whose every row stays one line: the ``shrink`` columns (names) give way first,
+    shortened with an ellipsis; the others keep the width of their longest cell."""
+    from rich.table import Table
+
+    widest = [max([len(name)] + [len(row[index]) for row in rows]) for index, name in enumerate(columns)]
+    fixed = sum(w for w, name in zip(widest, columns, strict=True) if name not in shrink)
+    rules = 2 * len(columns) if "box" in options and options["box"] is None else 3 * len(columns) + 1
+    room = console.width - fixed - rules  # what is left for the shrinking columns after padding and rules
+    wanted = sum(w for w, name in zip(widest, columns, strict=True) if name in shrink) or 1
+    table = Table(**options)
+    for width, name in zip(widest, columns, strict=True):
+        cap = max(8, room * width // wanted) if name in shrink and room < wanted else None
+        table.add_column(name, justify="right" if name in right else "left", no_wrap=True, overflow="ellipsis",
+                         max_width=cap)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def print_markdown(text: str) -> None:
+    """A Markdown report: rendered by Rich on a terminal, printed as Markdown when piped (the
+    report files keep the Markdown either way)."""
+    if console.is_terminal:
+        from rich.markdown import Markdown
+
+        console.print(Markdown(text))
+    else:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
 def _print_version(value: bool) -> None:
     if value:
         from importlib.metadata import PackageNotFoundError, version

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from coinref.catalog.grades import standard_grades
-from coinref.cli.common import JsonOption, app, console, get_context, print_json
+from coinref.cli.common import JsonOption, app, console, fitted_table, get_context, print_json
 from coinref.errors import ConfigError
 
 
@@ -47,17 +47,11 @@ def series(
     if json_out:
         print_json(rows)
         return
-    table = Table(title="coinref series")
-    wide = console.width >= 120  # the name column only where it fits; the slug names the series too
-    columns = ("tier", "slug", "name", "years", "est.", "base", "all") if wide else (
-        "tier", "slug", "years", "est.", "base", "all")
-    for col in columns:
-        table.add_column(col, justify="right" if col in ("est.", "base", "all") else "left", no_wrap=True)
-    for row in rows:
-        years = f"{row['first_year']}-{row['last_year'] or ''}"
-        cells = [row["tier"], row["slug"], row["name"], years, str(row["est_coins"]), str(row["base_coins"]),
-                 str(row["coins"])]
-        table.add_row(*(cells if wide else cells[:2] + cells[3:]))
+    cells = [[row["tier"], row["slug"], row["name"], f"{row['first_year']}-{row['last_year'] or ''}",
+              str(row["est_coins"]), str(row["base_coins"]), str(row["coins"])] for row in rows]
+    # every column is kept; on a narrow terminal the name is shortened with an ellipsis
+    table = fitted_table(["tier", "slug", "name", "years", "est.", "base", "all"], cells, shrink=("name",),
+                         right=("est.", "base", "all"), title="coinref series", box=None, header_style="bold")
     console.print(table)
 
 

@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from coinref.cli.common import JsonOption, app, console, console_err, get_context, print_json
+from coinref.cli.common import JsonOption, app, console, console_err, get_context, print_json, print_markdown
 from coinref.errors import EXIT_VALIDATION, InvalidInput
 from coinref.jsonout import dumps
 from coinref.logs import get_logger
@@ -38,7 +45,8 @@ class RunProgress:
         self.total = total
         if self.tty:
             self._progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                      TimeElapsedColumn(), console=console_err)
+                                      TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                                      console=console_err)
             self._progress.start()
             self._task = self._progress.add_task(self.label, total=total)
         else:
@@ -87,7 +95,7 @@ def populate(
     if json_out:
         print_json(report)
     else:
-        console.print(render_markdown(report), markup=False, highlight=False, soft_wrap=True)
+        print_markdown(render_markdown(report))
     if exit_code(report):
         raise typer.Exit(exit_code(report))
 

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from coinref.cli.common import JsonOption, app, console, console_err, get_context, print_json
+from coinref.cli.common import JsonOption, app, console, console_err, get_context, print_json, print_markdown
 from coinref.errors import InvalidInput
 
 watch_app = typer.Typer(help="Coins you hold or follow: the refresh keeps their prices fresh first.",
@@ -32,7 +32,7 @@ def _show(result: dict, render, json_out: bool) -> None:
     if json_out:
         print_json(result)
     else:
-        console.print(render(result), markup=False, highlight=False)
+        print_markdown(render(result))
 
 
 @app.command("refresh-prices")
@@ -65,8 +65,7 @@ def refresh_prices(
     if json_out:
         print_json(result)
     else:
-        text = render_plan(result) if dry_run else render_run(result)
-        console.print(text, markup=False, highlight=False)
+        print_markdown(render_plan(result) if dry_run else render_run(result))
         if result.get("latest_file"):
             console_err.print(f"report: {result['latest_file']}", highlight=False)
     if result["exit_code"]:

@@ -24,7 +24,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from coinref.cli.common import JsonOption, app, console, get_context, print_json
+from coinref.cli.common import JsonOption, app, console, get_context, print_json, print_markdown
 from coinref.errors import EXIT_INVALID_INPUT, EXIT_LIMITED, EXIT_UPSTREAM, InvalidInput
 
 COINFACTS = "coinfacts"
@@ -122,7 +122,7 @@ def _run(ctx, priority: str, series: list[str], dry_run: bool, coin_pages: bool,
     if json_out:
         print_json(report)
     else:
-        console.print(render_markdown(report), markup=False, highlight=False)
+        print_markdown(render_markdown(report))
     if exit_code(report):
         raise typer.Exit(exit_code(report))
 

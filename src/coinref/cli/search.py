@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from coinref.cli.common import JsonOption, app, console, get_context, print_json
+from coinref.cli.common import JsonOption, app, console, fitted_table, get_context, print_json, verbose_requested
 from coinref.errors import InvalidInput, NotFound
 from coinref.jsonout import dumps
 
@@ -48,12 +48,16 @@ def _print_table(result: SearchResult) -> None:
     if not result.results:
         console.print("no coin matches", markup=False)
         return
-    table = Table(show_edge=False)
-    for name in ("#", "score", "coin", "series", "PCGS #", "id"):
-        table.add_column(name, justify="right" if name in ("#", "score", "PCGS #", "id") else "left")
+    verbose = verbose_requested()  # the ranking's points are debug output
+    rows = []
     for rank, coin in enumerate(result.results, 1):
-        table.add_row(str(rank), f"{coin['score']:.1f}", str(coin["full_name"]), str(coin["series"]),
-                      str(coin["pcgs_number"] or ""), str(coin["id"]))
+        cells = [str(rank), f"{coin['score']:.1f}", str(coin["full_name"]), str(coin["series"]),
+                 str(coin["pcgs_number"] or ""), str(coin["id"])]
+        rows.append(cells if verbose else cells[:1] + cells[2:])
+    columns = ["#", "score", "coin", "series", "PCGS #", "id"] if verbose else ["#", "coin", "series", "PCGS #", "id"]
+    # one line per coin: names and series are shortened with an ellipsis, never wrapped
+    table = fitted_table(columns, rows, shrink=("coin", "series"), right=("#", "score", "PCGS #", "id"),
+                         show_edge=False)
     console.print(table)
 
 
@@ -76,39 +80,46 @@ def search(
         raise InvalidInput("give a QUERY to search for, or --batch FILE")
     from coinref.search import flush_lookups, search_coins
     from coinref.store import repo
+    from coinref.store.db import sqlite_writable
     from coinref.store.migrate import at_head
 
-    engine = get_context().engine
+    ctx = get_context()
+    # a read-only database is searched read-only; the lookup counts are then not recorded
+    record = sqlite_writable(ctx.settings.database_url)
+    engine = ctx.engine if record else ctx.read_engine
     repo.ensure_ready(engine)
     if not at_head(engine):
         raise NotFound("the database schema is older than this coinref; run `coinref init` to upgrade it")
     try:
         if batch is None:
-            result = search_coins(engine, text, limit=limit, series=series, year=year)
+            result = search_coins(engine, text, limit=limit, series=series, year=year, record=record)
             if json_out:
                 print_json(result.as_dict())
             else:
                 _print_table(result)
             return
-        _run_batch(engine, _read_batch(batch), limit, series, year, json_out)
+        _run_batch(engine, _read_batch(batch), limit, series, year, json_out, record)
     finally:
-        flush_lookups(engine)
+        if record:
+            flush_lookups(engine)
 
 
 def _run_batch(engine, queries: list[str], limit: int, series: str | None, year: int | None,
-               json_out: bool) -> None:
+               json_out: bool, record: bool = True) -> None:
     from coinref.search import search_coins
 
+    verbose = verbose_requested()
     table = Table(show_edge=False)
-    for name in ("query", "best match", "PCGS #", "score"):
+    for name in ("query", "best match", "PCGS #", "score") if verbose else ("query", "best match", "PCGS #"):
         table.add_column(name, justify="right" if name in ("PCGS #", "score") else "left")
     for line in queries:
-        result = search_coins(engine, line, limit=limit, series=series, year=year)
+        result = search_coins(engine, line, limit=limit, series=series, year=year, record=record)
         if json_out:
             typer.echo(dumps({"query": line, "results": result.results}, indent=None))
             continue
         best = result.results[0] if result.results else None
-        table.add_row(line, str(best["full_name"]) if best else "(no match)",
-                      str(best["pcgs_number"] or "") if best else "", f"{best['score']:.1f}" if best else "")
+        cells = [line, str(best["full_name"]) if best else "(no match)", str(best["pcgs_number"] or "") if best else "",
+                 f"{best['score']:.1f}" if best else ""]
+        table.add_row(*(cells if verbose else cells[:3]))
     if not json_out:
         console.print(table)

@@ -104,12 +104,15 @@ def validate(
         raise InvalidInput("--summary and --report are two views: give one of them")
     from coinref.pipeline.validate import fix_database, render_markdown, validate_database
     from coinref.store import repo
+    from coinref.store.db import sqlite_writable
 
     app_ctx = get_context()
     if series:
         select_series("all", [series])  # an unknown slug is exit 2
     target = _export_target(export, app_ctx.settings.coinref_log_dir)
-    engine = app_ctx.engine if fix else app_ctx.read_engine
+    # read-only where the file is: FTS5's index check needs a writable connection, though it writes nothing
+    writable = fix or sqlite_writable(app_ctx.settings.database_url)
+    engine = app_ctx.engine if writable else app_ctx.read_engine
     repo.ensure_ready(engine)
     fixes = fix_database(engine, series=series) if fix else None
     result = validate_database(engine, series=series)

@@ -67,6 +67,14 @@ def check_sqlite_file(url: str, *, create: bool) -> Path | None:
     return path
 
 
+def sqlite_writable(url: str) -> bool:
+    """False for an SQLite file this process cannot write (a read-only file or folder)."""
+    path = sqlite_file(url) if is_sqlite(url) else None
+    if path is None or not path.exists():
+        return True
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
 def _read_only_url(path: Path) -> str:
     """``mode=ro``; ``immutable=1`` too where SQLite could not create the WAL index beside the file."""
     shm = path.with_name(path.name + "-shm")
