@@ -34,11 +34,13 @@ from coinref.search.vocabulary import vocabulary
 
 COLUMNS = (
     "id", "series_id", "year", "mint_mark", "strike", "variety", "designation", "denomination", "full_name",
-    "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz", "mintage", "lookup_count", "watched",
+    "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz", "mintage", "mintage_unknown",
+    "lookup_count", "watched",
 )
 _SELECT = (
     "c.id, c.series_id, c.year, c.mint_mark, c.strike, c.variety, c.designation, c.denomination, c.full_name, "
-    "c.pcgs_number, c.ngc_number, c.metal, c.weight_g, c.fineness, c.metal_oz, c.mintage, c.lookup_count, "
+    "c.pcgs_number, c.ngc_number, c.metal, c.weight_g, c.fineness, c.metal_oz, c.mintage, c.mintage_unknown, "
+    "c.lookup_count, "
     "CASE WHEN w.id IS NULL THEN 0 ELSE 1 END"
 )
 _JOINS = "LEFT JOIN watchlist w ON w.coin_id = c.id"  # series slugs and names come from SeriesIndex
