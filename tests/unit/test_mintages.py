@@ -170,6 +170,39 @@ def test_every_file_with_mintages_names_its_sources():
             assert len(facts.mintage_sources.strip()) > 40, f"{slug}: no mintage_sources"
 
 
+# --- catalog fixes found while keying mintages --------------------------------------------------
+
+# Coins the mint-year tables missed: struck, with a published figure.
+ADDED = [
+    ("washington-quarters", 1938, "S", "MS", "", 2_832_000),
+    ("seated-liberty-quarters", 1888, "S", "MS", "", 1_216_000),
+]
+
+# Coins the mint-year tables listed that were never struck.
+NEVER_STRUCK = [
+    ("quarter-eagles-indian", 1925, "P", "MS", ""),  # Denver struck the year's only quarter eagles
+    ("gold-dollars", 1860, "C", "MS", ""),  # Charlotte's last gold dollar is the 1859-C
+]
+
+
+@pytest.mark.parametrize(("series", "year", "mint", "strike", "variety", "mintage"), ADDED)
+def test_coins_the_tables_missed_are_listed(series, year, mint, strike, variety, mintage):
+    assert BASE[(series, year, mint, strike, variety)].mintage == mintage
+
+
+@pytest.mark.parametrize("key", NEVER_STRUCK)
+def test_coins_never_struck_are_not_listed(key):
+    assert key not in BASE
+    assert not [c for c in CATALOG if (c.series, c.year, c.mint_mark) == key[:3]]
+
+
+def test_the_neighbours_of_the_fixes_are_still_listed():
+    assert ("quarter-eagles-indian", 1925, "D", "MS", "") in BASE
+    assert ("quarter-eagles-indian", 1926, "P", "MS", "") in BASE
+    assert ("gold-dollars", 1859, "C", "MS", "") in BASE
+    assert ("gold-dollars", 1860, "D", "MS", "") in BASE
+
+
 # --- the loader's "unknown" --------------------------------------------------------------------
 
 MINI = """
