@@ -79,6 +79,8 @@ WELL_KNOWN = [
     ("state-quarters", 2008, "D", "MS", "Oklahoma", 194_600_000),
     ("sacagawea-dollars", 2000, "P", "MS", "", 767_140_000),
     ("presidential-dollars", 2007, "P", "MS", "George Washington", 176_680_000),
+    ("presidential-dollars", 2010, "P", "MS", "Abraham Lincoln", 49_000_000),
+    ("presidential-dollars", 2009, "D", "MS", "Zachary Taylor", 36_680_000),
     # P2
     ("barber-dimes", 1894, "S", "MS", "", 24),
     ("barber-quarters", 1901, "S", "MS", "", 72_664),
