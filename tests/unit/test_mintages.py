@@ -51,6 +51,10 @@ WELL_KNOWN = [
     ("silver-eagles", 1994, "P", "MS", "", 4_227_319),
     ("silver-eagles", 1994, "P", "PR", "", 372_168),
     ("silver-eagles", 1995, "W", "PR", "", 30_125),
+    ("gold-eagles", 1999, "P", "MS", "1 oz", 1_505_026),
+    ("gold-eagles", 2007, "P", "MS", "1/4 oz", 34_004),
+    ("platinum-eagles", 1998, "P", "MS", "1 oz", 133_002),
+    ("platinum-eagles", 2005, "P", "MS", "1/10 oz", 14_013),
     # P1
     ("buffalo-nickels", 1913, "P", "MS", "Type 1", 30_992_000),
     ("buffalo-nickels", 1926, "S", "MS", "", 970_000),
