@@ -76,6 +76,8 @@ WELL_KNOWN = [
     ("franklin-half-dollars", 1955, "P", "MS", "", 2_498_181),
     ("kennedy-half-dollars", 1970, "D", "MS", "", 2_150_000),
     ("kennedy-half-dollars", 1964, "P", "PR", "", 3_950_762),
+    ("kennedy-half-dollars", 1995, "D", "MS", "", 26_288_000),
+    ("kennedy-half-dollars", 2008, "P", "MS", "", 1_700_000),
     ("eisenhower-dollars", 1973, "P", "MS", "", 2_000_056),
     ("eisenhower-dollars", 1971, "S", "PR", "Silver", 4_265_234),
     ("susan-b-anthony-dollars", 1981, "P", "MS", "", 3_000_000),
