@@ -122,6 +122,9 @@ WELL_KNOWN = [
     ("classic-commemoratives", 1893, "P", "MS", "Isabella", 24_214),
     ("classic-commemoratives", 1915, "S", "MS", "Panama-Pacific Round", 483),
     ("classic-commemoratives", 1928, "P", "MS", "Hawaiian", 9_958),
+    ("modern-commemoratives-silver", 1983, "P", "MS", "Los Angeles Olympics", 294_543),
+    ("modern-commemoratives-silver", 1982, "S", "PR", "Washington 250th Anniversary", 4_894_044),
+    ("modern-commemoratives-gold", 1984, "W", "MS", "Los Angeles Olympics", 75_886),
 ]
 
 # Coins whose figure was never published: the catalog says so rather than leaving a gap.
