@@ -271,7 +271,7 @@ def test_bad_mintage_entries_do_not_load(table, message):
 
 # Measured share of base entries (designations not counted) with a figure or "unknown", per tier;
 # the floors keep it from slipping. docs/catalog-format.md#mintages gives the figures.
-FLOORS = {"P0": 0.47, "P1": 0.44, "P2": 0.57, "P3": 0.42}
+FLOORS = {"P0": 0.47, "P1": 0.45, "P2": 0.57, "P3": 0.43}
 
 
 def coverage(plain_only: bool = False) -> dict[str, tuple[int, int]]:
