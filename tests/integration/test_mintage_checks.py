@@ -104,6 +104,8 @@ def test_unknown_is_exported_apart_from_a_missing_figure(cli, db_url, engine):
         detail = client.get(f"/api/coins/by-id/{proof}").json()
         assert detail["full_name"] == "1921 Peace Dollar Proof" and detail["mintage"] == "unknown"
         assert "<dt>Mintage</dt><dd>unknown</dd>" in client.get(f"/coins/{proof}").text
+        hits = client.get("/api/coins/search", params={"q": "1921 peace dollar proof"}).json()["results"]
+        assert {h["full_name"]: h["mintage"] for h in hits}["1921 Peace Dollar Proof"] == "unknown"
         client.app.state.ctx.close()
 
 

@@ -31,7 +31,7 @@ P3_EARLY_SERIES = {
     "half-dimes-early": (38, 44),
     "gold-dollars": (110, 125),
     "quarter-eagles-liberty": (190, 215),
-    "quarter-eagles-indian": (24, 24),
+    "quarter-eagles-indian": (23, 23),  # 15 dates and mints (no 1925 Philadelphia) plus 8 proofs
     "three-dollar-gold": (74, 80),
     "half-eagles-liberty": (255, 280),
     "half-eagles-indian": (32, 32),

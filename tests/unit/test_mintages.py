@@ -51,6 +51,10 @@ WELL_KNOWN = [
     ("silver-eagles", 1994, "P", "MS", "", 4_227_319),
     ("silver-eagles", 1994, "P", "PR", "", 372_168),
     ("silver-eagles", 1995, "W", "PR", "", 30_125),
+    ("gold-eagles", 1999, "P", "MS", "1 oz", 1_505_026),
+    ("gold-eagles", 2007, "P", "MS", "1/4 oz", 34_004),
+    ("platinum-eagles", 1998, "P", "MS", "1 oz", 133_002),
+    ("platinum-eagles", 2005, "P", "MS", "1/10 oz", 14_013),
     # P1
     ("buffalo-nickels", 1913, "P", "MS", "Type 1", 30_992_000),
     ("buffalo-nickels", 1926, "S", "MS", "", 970_000),
@@ -72,13 +76,20 @@ WELL_KNOWN = [
     ("franklin-half-dollars", 1955, "P", "MS", "", 2_498_181),
     ("kennedy-half-dollars", 1970, "D", "MS", "", 2_150_000),
     ("kennedy-half-dollars", 1964, "P", "PR", "", 3_950_762),
+    ("kennedy-half-dollars", 1995, "D", "MS", "", 26_288_000),
+    ("kennedy-half-dollars", 2008, "P", "MS", "", 1_700_000),
     ("eisenhower-dollars", 1973, "P", "MS", "", 2_000_056),
     ("eisenhower-dollars", 1971, "S", "PR", "Silver", 4_265_234),
     ("susan-b-anthony-dollars", 1981, "P", "MS", "", 3_000_000),
     ("state-quarters", 2000, "P", "MS", "Virginia", 943_000_000),
     ("state-quarters", 2008, "D", "MS", "Oklahoma", 194_600_000),
+    ("america-beautiful-quarters", 2011, "P", "MS", "Chickasaw", 73_800_000),
+    ("america-beautiful-quarters", 2012, "S", "MS", "El Yunque", 1_680_140),
+    ("america-beautiful-quarters", 2019, "W", "MS", "Lowell", 2_000_000),
     ("sacagawea-dollars", 2000, "P", "MS", "", 767_140_000),
     ("presidential-dollars", 2007, "P", "MS", "George Washington", 176_680_000),
+    ("presidential-dollars", 2010, "P", "MS", "Abraham Lincoln", 49_000_000),
+    ("presidential-dollars", 2009, "D", "MS", "Zachary Taylor", 36_680_000),
     # P2
     ("barber-dimes", 1894, "S", "MS", "", 24),
     ("barber-quarters", 1901, "S", "MS", "", 72_664),
@@ -111,6 +122,9 @@ WELL_KNOWN = [
     ("classic-commemoratives", 1893, "P", "MS", "Isabella", 24_214),
     ("classic-commemoratives", 1915, "S", "MS", "Panama-Pacific Round", 483),
     ("classic-commemoratives", 1928, "P", "MS", "Hawaiian", 9_958),
+    ("modern-commemoratives-silver", 1983, "P", "MS", "Los Angeles Olympics", 294_543),
+    ("modern-commemoratives-silver", 1982, "S", "PR", "Washington 250th Anniversary", 4_894_044),
+    ("modern-commemoratives-gold", 1984, "W", "MS", "Los Angeles Olympics", 75_886),
 ]
 
 # Coins whose figure was never published: the catalog says so rather than leaving a gap.
@@ -170,6 +184,39 @@ def test_every_file_with_mintages_names_its_sources():
             assert len(facts.mintage_sources.strip()) > 40, f"{slug}: no mintage_sources"
 
 
+# --- catalog fixes found while keying mintages --------------------------------------------------
+
+# Coins the mint-year tables missed: struck, with a published figure.
+ADDED = [
+    ("washington-quarters", 1938, "S", "MS", "", 2_832_000),
+    ("seated-liberty-quarters", 1888, "S", "MS", "", 1_216_000),
+]
+
+# Coins the mint-year tables listed that were never struck.
+NEVER_STRUCK = [
+    ("quarter-eagles-indian", 1925, "P", "MS", ""),  # Denver struck the year's only quarter eagles
+    ("gold-dollars", 1860, "C", "MS", ""),  # Charlotte's last gold dollar is the 1859-C
+]
+
+
+@pytest.mark.parametrize(("series", "year", "mint", "strike", "variety", "mintage"), ADDED)
+def test_coins_the_tables_missed_are_listed(series, year, mint, strike, variety, mintage):
+    assert BASE[(series, year, mint, strike, variety)].mintage == mintage
+
+
+@pytest.mark.parametrize("key", NEVER_STRUCK)
+def test_coins_never_struck_are_not_listed(key):
+    assert key not in BASE
+    assert not [c for c in CATALOG if (c.series, c.year, c.mint_mark) == key[:3]]
+
+
+def test_the_neighbours_of_the_fixes_are_still_listed():
+    assert ("quarter-eagles-indian", 1925, "D", "MS", "") in BASE
+    assert ("quarter-eagles-indian", 1926, "P", "MS", "") in BASE
+    assert ("gold-dollars", 1859, "C", "MS", "") in BASE
+    assert ("gold-dollars", 1860, "D", "MS", "") in BASE
+
+
 # --- the loader's "unknown" --------------------------------------------------------------------
 
 MINI = """
@@ -224,7 +271,7 @@ def test_bad_mintage_entries_do_not_load(table, message):
 
 # Measured share of base entries (designations not counted) with a figure or "unknown", per tier;
 # the floors keep it from slipping. docs/catalog-format.md#mintages gives the figures.
-FLOORS = {"P0": 0.45, "P1": 0.41, "P2": 0.57, "P3": 0.41}
+FLOORS = {"P0": 0.47, "P1": 0.45, "P2": 0.57, "P3": 0.43}
 
 
 def coverage(plain_only: bool = False) -> dict[str, tuple[int, int]]:

@@ -34,12 +34,12 @@ from coinref.search.vocabulary import vocabulary
 
 COLUMNS = (
     "id", "series_id", "year", "mint_mark", "strike", "variety", "designation", "denomination", "full_name",
-    "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz", "mintage",
+    "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz", "mintage", "mintage_unknown",
     "diameter_mm", "edge", "designer", "composition", "key_date", "lookup_count", "watched",
 )
 _SELECT = (
     "c.id, c.series_id, c.year, c.mint_mark, c.strike, c.variety, c.designation, c.denomination, c.full_name, "
-    "c.pcgs_number, c.ngc_number, c.metal, c.weight_g, c.fineness, c.metal_oz, c.mintage, "
+    "c.pcgs_number, c.ngc_number, c.metal, c.weight_g, c.fineness, c.metal_oz, c.mintage, c.mintage_unknown, "
     "c.diameter_mm, c.edge, c.designer, c.composition, c.key_date, c.lookup_count, "
     "CASE WHEN w.id IS NULL THEN 0 ELSE 1 END"
 )

@@ -32,7 +32,7 @@ from coinref.search.backends import COLUMNS, Filters, Preference, SearchBackend,
 from coinref.search.parser import QueryIntent, parse_query
 from coinref.search.popularity import record_lookup
 from coinref.search.ranking import Ranker
-from coinref.store.coins import EXPORT_FIELDS
+from coinref.store.coins import EXPORT_FIELDS, export_mintage
 
 STRUCTURED_CAP = 100
 FULLTEXT_CAP = 100
@@ -138,6 +138,7 @@ def _as_dict(row: tuple, index) -> dict[str, object]:
 def _result_row(row: dict[str, object], score: float) -> dict[str, object]:
     out = {"id": row["id"]}
     out.update({name: row[name] for name in EXPORT_FIELDS})
+    out["mintage"] = export_mintage(row["mintage"], bool(row.get("mintage_unknown")))
     out["score"] = round(score, 3)
     return out
 
