@@ -163,6 +163,7 @@ def sim(
     quota_limit: Annotated[int, typer.Option("--quota", help="API requests a day before the quota text.")] = 1000,
     latency_ms: Annotated[int, typer.Option("--latency-ms", help="Delay added to every API answer.")] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the random faults.")] = 0,
+    numbering_seed: Annotated[int, typer.Option(help="Seed of the numbering's gaps and late varieties.")] = 0,
     faults: Annotated[str, typer.Option(help="Fault script, e.g. '500,503' or 'rate=0.1:500' (see docs).")] = "",
     token: Annotated[str | None, typer.Option(help="The only token accepted (default: any).")] = None,
 ) -> None:
@@ -175,7 +176,8 @@ def sim(
     FaultScript.parse(faults, seed)  # exit 2 on a bad spec before binding a port
     if quota_limit < 0 or latency_ms < 0:
         raise InvalidInput("--quota and --latency-ms must not be negative")
-    app_ = create_sim_app(SimConfig(quota=quota_limit, latency_ms=latency_ms, seed=seed, faults=faults, token=token))
+    app_ = create_sim_app(SimConfig(quota=quota_limit, latency_ms=latency_ms, seed=seed, faults=faults, token=token,
+                                     numbering_seed=numbering_seed))
     url = f"http://{host}:{port}"
     console.print(f"coinref PCGS simulator (synthetic data) at {url}")
     console.print(f"  export PCGS_API_BASE_URL={url}/publicapi PCGS_API_TOKEN={'<your --token>' if token else 'any'}")

@@ -22,7 +22,8 @@ class SimConfig:
     still gets 401). ``quota``: API requests per (UTC) day before "API calls quota exceeded!".
     ``latency_ms``: added to every API answer. ``seed``: drives random faults only. ``faults``:
     a fault SPEC (see :mod:`coinref.sim.faults`). ``hang_s``: how long a ``timeout`` fault holds a
-    request. ``catalog``: the coins to serve (default: the built-in catalog). ``today``: the sim's
+    request. ``catalog``: the coins to serve (default: the built-in catalog). ``numbering_seed``: draws the
+    gaps and late varieties of the PCGS-like numbering (:mod:`coinref.sim.numbering`). ``today``: the sim's
     day (default: today in UTC); prices and the quota follow it.
     """
 
@@ -33,6 +34,7 @@ class SimConfig:
     token: str | None = None
     hang_s: float = 30.0
     catalog: Sequence[CatalogCoin] | None = None
+    numbering_seed: int = 0
     today: Callable[[], date] | None = None
 
 
@@ -45,7 +47,7 @@ class SimState:
 
     @cached_property
     def universe(self) -> SimUniverse:
-        return sim_universe(self.config.catalog)
+        return sim_universe(self.config.catalog, self.config.numbering_seed)
 
     def reset(self) -> None:
         """Forget counts and quota use; restore the configured fault script."""
