@@ -58,9 +58,11 @@ from coinref.pipeline.refresh.planner import DEFAULT_POLICY, Plan, ScoringPolicy
 from coinref.pipeline.refresh.points import PRICE_SOURCE, load_points
 from coinref.pipeline.refresh.tracked import TrackedGrades
 from coinref.remote.quota import QuotaLedger
+from coinref.sources.pcgs_identity import identity_of
+from coinref.sources.pcgs_numbers import check_answer
 from coinref.store import prices
 from coinref.store.db import session_scope
-from coinref.store.models import ApiCall, PriceObservation, Run
+from coinref.store.models import ApiCall, Coin, PriceObservation, Run
 from coinref.store.repo import ensure_ready
 from coinref.timeutil import utcnow
 
@@ -290,6 +292,11 @@ async def _execute(env: RefreshEnv, options: RefreshOptions, plan: Plan, reserve
             state.counts["unpriced"] += 1
             continue
         with session_scope(env.engine) as session:
+            coin = session.get(Coin, point.coin.id)
+            if coin is None or not check_answer(session, coin, point.coin.pcgs_number,
+                                                identity_of(facts, point.coin.pcgs_number), ledger.today()):
+                state.counts["rejected_number"] += 1
+                continue
             prices.upsert_price(
                 session, coin_id=point.coin.id, grade=point.grade, plus=point.plus, source=PRICE_SOURCE,
                 price=facts.price_guide_value, observed_on=ledger.today(), population=facts.population,
