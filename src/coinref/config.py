@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     coinref_log_dir: Path = Field(Path("./logs"))
     coinref_cors_origins: str = Field("", description="comma-separated allowed origins")
     refresh_reserve_pct: float = Field(5.0, ge=0, le=100)
+    discover_no_data_days: int = Field(30, ge=0, description="days a number that answered no data is not asked again")
     coinref_reference_grades: dict[str, str] = Field(
         default_factory=dict, description='JSON: series slug -> reference grade, e.g. {"morgan-dollars": "MS63"}')
 

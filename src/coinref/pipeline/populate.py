@@ -98,6 +98,8 @@ class Populator:
         run_id = None if self.options.dry_run else self._start_run()
         handler, log_path = open_run_log(self.ctx.settings, f"population_{stamp()}.log")
         source = make_source(self.options.source, self.ctx, run_id)
+        if hasattr(source, "configure"):
+            source.configure(self.options)  # sources that apply --limit themselves (pcgs-discover)
         try:
             log.info("populate from %s over %d series%s", source.name, len(series),
                      " (dry run)" if self.options.dry_run else "")

@@ -67,6 +67,7 @@ _REGISTRY: dict[str, str | SourceFactory] = {
     "pcgs-api": "coinref.sources.pcgs_enrich:PcgsApiSource",
     "coinfacts": "coinref.sources.website:CoinFactsSource",
     "specsearch": "coinref.sources.specsearch:SpecSearchSource",
+    "pcgs-discover": "coinref.pipeline.discover:DiscoverSource",
 }
 
 

@@ -5,10 +5,12 @@ Blocks. The coins of one series and strike form a block of consecutive numbers, 
 within a year, mint order (Philadelphia first, then the other marks alphabetically), the plain coin
 before its varieties. Blocks are laid out one after another from 1,000 up in denomination order
 (smallest face value first), then the series' first year, then strike (MS, PR, SP), with a gap of
-10-120 unused numbers between two blocks. A few blocks start where PCGS's do, from the public facts
+5-40 unused numbers between two blocks. A few blocks start where PCGS's do, from the public facts
 in pcgs-api.md: the Morgan dollars' business strikes at 7072 (so the 1878 8TF is 7072, its PL 7073
 and its DMPL 97073), the Morgan proofs at 7311, the Peace dollars' business strikes at 7356 and the
-Lincoln wheat cents so that the 1909-S VDB takes 2426/2427/2428; the other blocks avoid them.
+Lincoln wheat cents so that the 1909-S VDB takes 2426/2427/2428. A block with no room left before
+the next anchored block is numbered after all the others, out of order, as PCGS numbered series it
+added later: the order is "mostly", never guaranteed.
 
 Inside a block each coin takes, in order: its BN/RB/RD numbers (three consecutive numbers; the
 copper base entry has no number), or its base number followed by its PL number (+1) and a
@@ -32,6 +34,8 @@ the same numbers, and a block's numbers depend only on the coins of its own seri
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -89,9 +93,15 @@ def _mint_rank(mint: str) -> tuple[int, str]:
 
 
 def _face(denomination: str) -> float:
-    from coinref.sim.pricing import face_value
-
-    return face_value(denomination.split()[0]) if denomination else 0.0
+    """Face value in dollars of a denomination code: 1/2C, 1C, 3CN, H10C, 25C, $1, T$1, G$1, $2.50."""
+    text = denomination.upper()
+    if match := re.search(r"\$(\d+(?:\.\d+)?)", text):
+        return float(match.group(1))
+    if text.startswith("H") and (match := re.search(r"(\d+)C", text)):
+        return int(match.group(1)) / 200
+    if match := re.search(r"(\d+)(?:/(\d+))?C", text):
+        return int(match.group(1)) / int(match.group(2) or 1) / 100
+    return 0.0
 
 
 def _slots(entries: dict[str, CatalogCoin]) -> list[str]:
@@ -158,7 +168,7 @@ def number_coins(coins: Iterable[CatalogCoin], seed: int = 0) -> Numbering:
         order.setdefault(coin.base_key, index)
         blocks[(coin.series, coin.strike)][coin.base_key][coin.designation] = coin
         first_year[coin.series] = min(first_year.get(coin.series, coin.year), coin.year)
-        face.setdefault(coin.series, _face(coin.denomination))
+        face[coin.series] = min(face.get(coin.series, math.inf), _face(coin.denomination))
     units = {block: sorted(content.items(), key=_block_order(block, order)) for block, content in blocks.items()}
 
     numbers: dict[NaturalKey, int] = {}
@@ -174,25 +184,35 @@ def number_coins(coins: Iterable[CatalogCoin], seed: int = 0) -> Numbering:
         offsets = [n for k, n in scratch.items() if anchor and k[:5] == anchor[0] and n < BASE_LIMIT]
         return last - first + 1, min(offsets, default=0)
 
-    taken: list[tuple[int, int]] = []
-    for block in [b for b in ANCHORS if b in blocks]:
-        _, offset = trial(block)
-        spans[block] = _layout(units[block], block, ANCHORS[block][1] - offset, seed, numbers, late)
-        taken.append(spans[block])
+    ordered = sorted(blocks, key=lambda b: (face[b[0]], first_year[b[0]], b[0], STRIKE_ORDER.get(b[1], 9)))
+    anchored_at = {block: trial(block) for block in ordered if block in ANCHORS}
+    starts = {block: ANCHORS[block][1] - offset for block, (_, offset) in anchored_at.items()}
+    later: list[tuple[str, str]] = []
     cursor = FIRST_NUMBER
-    ordered = sorted((b for b in blocks if b not in ANCHORS),
-                     key=lambda b: (face[b[0]], first_year[b[0]], b[0], STRIKE_ORDER.get(b[1], 9)))
-    for block in ordered:
-        length, _ = trial(block)
-        cursor += 10 + int(unit("block-gap", seed, *block) * 111)
-        while clash := [t for t in taken if cursor <= t[1] + 10 and cursor + length + 11 >= t[0]]:
-            cursor = max(t[1] for t in clash) + 11  # skip past an anchored block in the way
-        spans[block] = _layout(units[block], block, cursor, seed, numbers, late)
+
+    def place(block, start):
+        nonlocal cursor
+        spans[block] = _layout(units[block], block, start, seed, numbers, late)
         cursor = spans[block][1] + 1
         if unit("set", seed, *block) < SET_SHARE:
             cursor += 1
             coin = next(iter(units[block][0][1].values()))
             sets[cursor] = SetNumber(cursor, f"{_series_title(block[0])} Type Set", block[0], coin.denomination)
+
+    for index, block in enumerate(ordered):
+        if block in starts:
+            place(block, starts[block])
+            continue
+        length, _ = trial(block)
+        start = cursor + 5 + int(unit("block-gap", seed, *block) * 36)
+        ahead = [starts[b] for b in ordered[index + 1:] if b in starts]
+        if ahead and start + length + 5 >= min(ahead) or any(start <= s <= start + length + 5 for s in starts.values()):
+            later.append(block)  # no room before the next anchored block: numbered later, out of order
+            continue
+        place(block, start)
+    cursor = max(cursor, max((spans[b][1] for b in spans), default=FIRST_NUMBER)) + 1
+    for block in later:
+        place(block, cursor + 5 + int(unit("block-gap", seed, *block) * 36))
     if cursor >= BASE_LIMIT:
         raise ValueError(f"the simulator's blocks reach {cursor}, past {BASE_LIMIT}")
 

@@ -57,6 +57,28 @@ def coin_side(coin: Coin) -> dict[str, object]:
             "designation": coin.designation, "pcgs_provenance": coin.pcgs_provenance}
 
 
+def reject_claim(session: Session, coin: Coin, reason: str, pcgs_side: dict, run_id: int | None = None, *,
+                 answer: Identity | None = None) -> None:
+    """Detach a claimed number from ``coin`` (state rejected, ``reason`` kept) and quarantine the
+    disagreement with both sides (source ``pcgs-verify``); with ``answer``, the quarantined record is
+    PCGS's coin, so ``coinref quarantine --rerun`` can match it to the coin it names."""
+    number = coin.pcgs_number
+    side = coin_side(coin)
+    coin.pcgs_number = None
+    coin.pcgs_state, coin.pcgs_note, coin.pcgs_verified_on = "rejected", reason, None
+    session.flush()
+    record: dict[str, object] = {"source": VERIFY_SOURCE, "pcgs_number": number}
+    if answer is not None:
+        record |= {"year": answer.year, "mint_mark": answer.mint_mark, "strike": answer.strike,
+                   "variety": answer.variety or None, "designation": answer.designation or None,
+                   "denomination": answer.denomination or None, "full_name": answer.name or None}
+    else:
+        record |= {"coin_id": coin.id}
+    record["raw"] = {"coin": side, "pcgs": pcgs_side}
+    session.add(Quarantine(run_id=run_id, source=VERIFY_SOURCE, record=record,
+                           reasons=[f"PCGS #{number} was claimed for {coin.full_name}: {reason}"]))
+
+
 def check_answer(session: Session, coin: Coin, number: int, identity: Identity, today: date,
                  run_id: int | None = None) -> bool:
     """True when ``coin`` keeps ``number`` (verified now or before); False when it was rejected."""
@@ -71,17 +93,7 @@ def check_answer(session: Session, coin: Coin, number: int, identity: Identity, 
         session.flush()
         return True
     reason = f"PCGS #{number} is {identity.label() or identity.name}, not this coin: " + "; ".join(problems)
-    coin.pcgs_number = None
-    coin.pcgs_state, coin.pcgs_note, coin.pcgs_verified_on = "rejected", reason, None
-    session.flush()
-    record = {
-        "source": VERIFY_SOURCE, "pcgs_number": number, "year": identity.year, "mint_mark": identity.mint_mark,
-        "strike": identity.strike, "variety": identity.variety or None, "designation": identity.designation or None,
-        "denomination": identity.denomination or None, "full_name": identity.name or None,
-        "raw": {"coin": coin_side(coin), "pcgs": identity.as_dict()},
-    }
-    session.add(Quarantine(run_id=run_id, source=VERIFY_SOURCE, record=record,
-                           reasons=[f"PCGS #{number} was claimed for {coin.full_name}: " + "; ".join(problems)]))
+    reject_claim(session, coin, reason, identity.as_dict(), run_id, answer=identity)
     found = match_answer(session, identity)
     if found.status == "unique" and found.coin.pcgs_number is None and found.coin.id != coin.id:
         holder = session.scalar(select(Coin.id).where(Coin.pcgs_number == number))
