@@ -62,7 +62,7 @@ def test_full_run_is_idempotent_and_exports(cli, db_url, engine):
     assert len(rows) == len(catalog)
     assert set(rows[0]) == {"series", "year", "mint_mark", "strike", "variety", "designation", "denomination",
                             "full_name", "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz",
-                            "mintage"}
+                            "mintage", "pcgs_provenance", "pcgs_state", "pcgs_verified_on", "pcgs_note"}
     csv_out = cli("export", "coins", "--format", "csv", env=env)
     assert csv_out.stdout.count("\n") == len(catalog) + 1
 

@@ -19,11 +19,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("coins", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("pcgs_provenance", sa.String(length=12), nullable=True))
-        batch_op.add_column(sa.Column("pcgs_state", sa.String(length=10), nullable=True))
-        batch_op.add_column(sa.Column("pcgs_verified_on", sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column("pcgs_note", sa.Text(), nullable=True))
+    # plain ADD COLUMN, not batch mode: on SQLite a batch rebuild of coins would break the search
+    # view and triggers of 0002, and nullable columns need no rebuild on either backend
+    op.add_column("coins", sa.Column("pcgs_provenance", sa.String(length=12), nullable=True))
+    op.add_column("coins", sa.Column("pcgs_state", sa.String(length=10), nullable=True))
+    op.add_column("coins", sa.Column("pcgs_verified_on", sa.Date(), nullable=True))
+    op.add_column("coins", sa.Column("pcgs_note", sa.Text(), nullable=True))
     op.execute("UPDATE coins SET pcgs_provenance = 'import', pcgs_state = 'claimed' WHERE pcgs_number IS NOT NULL")
 
     op.create_table(
@@ -50,8 +51,5 @@ def downgrade() -> None:
     with op.batch_alter_table("pcgs_probes", schema=None) as batch_op:
         batch_op.drop_index("ix_pcgs_probes_series")
     op.drop_table("pcgs_probes")
-    with op.batch_alter_table("coins", schema=None) as batch_op:
-        batch_op.drop_column("pcgs_note")
-        batch_op.drop_column("pcgs_verified_on")
-        batch_op.drop_column("pcgs_state")
-        batch_op.drop_column("pcgs_provenance")
+    for column in ("pcgs_note", "pcgs_verified_on", "pcgs_state", "pcgs_provenance"):
+        op.drop_column("coins", column)  # SQLite 3.35+ drops a column in place
