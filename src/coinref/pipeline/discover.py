@@ -112,6 +112,8 @@ class ProbeView:
     grades: list[int]
     probed_on: date
     note: str = ""
+    year: int | None = None
+    mint_mark: str = ""
 
 
 @dataclass
@@ -128,6 +130,14 @@ class CoinView:
     @property
     def base_key(self) -> tuple:
         return (self.year, self.mint_mark, self.strike, self.variety)
+
+
+def _mint_rank(mint: str) -> tuple[int, str]:
+    return (0, "") if mint in ("P", "") else (1, mint)
+
+
+def _date_key(probe: ProbeView) -> tuple:
+    return (probe.year or 0, _mint_rank(probe.mint_mark))
 
 
 def _in_block(number: int) -> bool:
@@ -176,6 +186,12 @@ class SeriesWalk:
 
     def _copper(self, coin: CoinView) -> bool:
         return coin.base_key in self.copper_bases
+
+    def missing_keys(self, strike: str) -> set[tuple]:
+        """(year, mint order) of the in-block coins of the strike that have no verified number."""
+        return {(c.year, _mint_rank(c.mint_mark)) for c in self.coins if c.strike == strike
+                and c.pcgs_state != "verified" and c.designation not in PREFIXED
+                and not (c.designation == "" and self._copper(c))}
 
     def block_length(self, strike: str) -> int:
         """In-block numbers the catalog predicts for the strike (colours, base, PL, full detail)."""
@@ -239,10 +255,18 @@ class SeriesWalk:
                     else:
                         misses += 1
                     number += direction
+            missing = self.missing_keys(strike)
+            if not missing:
+                continue  # every coin of the block has its number: the holes are gaps
             for number in range(lo + 1, hi):
                 probe = self.probes.get(number)
-                if probe is not None and probe.outcome == "no_data" and not self.asked(number, second):
-                    return number, second, "second-grade"
+                if probe is None or probe.outcome != "no_data" or self.asked(number, second):
+                    continue
+                below = next((self.probes[n] for n in range(number - 1, lo - 1, -1) if self.names_us(n, strike)), None)
+                above = next((self.probes[n] for n in range(number + 1, hi + 1) if self.names_us(n, strike)), None)
+                if below is None or above is None or any(
+                        _date_key(below) <= key <= _date_key(above) for key in missing):
+                    return number, second, "second-grade"  # a coin still missing may sit here
         return None
 
     def _derived(self, strike: str, first: int, second: int) -> tuple[int, int, str] | None:
@@ -279,32 +303,51 @@ class SeriesWalk:
         if spent >= max(SURVEY_MIN_BUDGET, 3 * self.expected(strike)):
             return None  # not found within its budget: left for a later run with more known around it
         target = order_key(self.slug, strike)
-        lo, hi = None, None
-        for number, probe in self.probes.items():
-            if probe.outcome != "coin" or not probe.series_slug or not _in_block(number):
-                continue
-            if probe.designation in PREFIXED or probe.series_slug == self.slug and probe.strike == strike:
-                continue
-            key = order_key(probe.series_slug, probe.strike)
-            if key < target and (lo is None or number > lo):
-                lo = number
-            elif key > target and (hi is None or number < hi):
-                hi = number
-        if lo is not None and hi is not None and lo >= hi:
-            lo, hi = None, None  # the order does not hold here: survey the whole space
+        known = sorted((number, order_key(probe.series_slug, probe.strike)) for number, probe in self.probes.items()
+                       if probe.outcome == "coin" and probe.series_slug and _in_block(number)
+                       and probe.designation not in PREFIXED)
         step = max(1, self.block_length(strike) // 2)
+        for lo, hi in self._brackets(known, target):
+            number = self._grid(lo, hi, step)
+            if number is not None:
+                return number
+        return None
+
+    @staticmethod
+    def _brackets(known: list[tuple[int, tuple]], target: tuple) -> list[tuple[int | None, int | None]]:
+        """Where the block may be, most likely first: between two neighbouring answers that name a
+        block before and a block after it (smallest first), then after the last answer naming a block
+        before it, before the first naming one after it, and past everything known (PCGS numbered
+        some series later, out of order)."""
+        if not known:
+            return [(None, None)]
+        bounded = [(a, b) for (a, ka), (b, kb) in zip(known, known[1:], strict=False) if ka < target < kb]
+        bounded.sort(key=lambda pair: pair[1] - pair[0])
+        brackets: list[tuple[int | None, int | None]] = list(bounded)
+        if known[-1][1] < target:
+            brackets.append((known[-1][0], None))
+        if known[0][1] > target:
+            brackets.append((None, known[0][0]))
+        brackets.append((known[-1][0], None))
+        return brackets
+
+    def _grid(self, lo: int | None, hi: int | None, step: int) -> int | None:
+        """The next unasked number of a survey between ``lo`` and ``hi`` (exclusive), every ``step``:
+        nearest the middle first when both are known, else galloping away from the known side."""
         if lo is not None and hi is not None:
             middle = (lo + hi) // 2
-            candidates = sorted(range(lo + 1, hi, step), key=lambda n: abs(n - middle))
-            candidates += [n for n in range(lo + 1, hi) if n not in set(candidates)]
-        elif hi is not None:  # gallop down from the nearest block after it
+            grid = sorted(range(lo + step, hi, step), key=lambda n: abs(n - middle))
+            fill = range(lo + 1, hi)
+        elif hi is not None:
             reach = max(step, (hi - SPACE[0]) // 2)
-            candidates = list(range(hi - reach, SPACE[0] - 1, -step)) + list(range(hi - 1, hi - reach, -step))
-        else:  # gallop up from the nearest block before it (or from the start of the space)
-            base = lo if lo is not None else SPACE[0]
+            grid = list(range(hi - reach, SPACE[0] - 1, -step))
+            fill = range(hi - 1, max(SPACE[0], hi - reach) - 1, -step)
+        else:
+            base = lo if lo is not None else SPACE[0] - step
             reach = max(step, base - SPACE[0])
-            candidates = list(range(base + reach, SPACE[1], step)) + list(range(base + 1, base + reach, step))
-        for number in candidates:
+            grid = list(range(base + reach, SPACE[1], step))
+            fill = range(base + 1, min(SPACE[1], base + reach), step)
+        for number in (*grid, *fill):
             if not self.asked(number):
                 return number
         return None
@@ -327,7 +370,8 @@ def load_probes(session: Session) -> dict[int, ProbeView]:
 def _view(number, outcome, slug, answer, grades, probed_at, note=None) -> ProbeView:
     answer = answer or {}
     return ProbeView(number, outcome, slug or "", str(answer.get("strike") or ""),
-                     str(answer.get("designation") or ""), list(grades or []), probed_at.date(), note or "")
+                     str(answer.get("designation") or ""), list(grades or []), probed_at.date(), note or "",
+                     answer.get("year"), str(answer.get("mint_mark") or ""))
 
 
 def guess_series(identity: Identity) -> str:
