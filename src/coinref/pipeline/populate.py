@@ -192,6 +192,7 @@ class Populator:
             self.state.would_call = sum(source.calls_for(s) for s in specs)
             for spec in specs:
                 self._count(spec.series_slug, "records", 0)
+                self.state.stats[f"would_call:{spec.series_slug}"] += source.calls_for(spec)
             return
         for spec in specs:
             item = WorkItem(id=-1, key=spec.key, series_slug=spec.series_slug, coin_id=spec.coin_id,
