@@ -166,3 +166,20 @@ def test_killed_at_random_moments_resumes_without_asking_twice(cli, db_url, engi
         assert len(probes) >= len(set(n for n, _ in logged)) - kills
     finally:
         running.stop()
+
+
+def test_an_answer_matching_no_catalog_coin_is_a_catalog_gap(cli, db_url, engine, sim):
+    env = _env(db_url, sim)
+    cli("populate", "--series", "peace-dollars", env=env)
+    with session_scope(engine) as session:
+        gone = session.scalar(select(Coin).join(Series).where(
+            Series.slug == "peace-dollars", Coin.year == 1923, Coin.mint_mark == "D", Coin.designation == "PL"))
+        session.delete(gone)
+    number = sim_universe().number_of(("peace-dollars", 1923, "D", "MS", "", "PL"))
+    assert cli("populate", "--source", "pcgs-discover", "--series", "peace-dollars", env=env).exit_code == 0
+    with session_scope(engine) as session:
+        probe = session.scalar(select(PcgsProbe).where(PcgsProbe.number == number))
+        assert (probe.outcome, probe.match, probe.series_slug) == ("coin", "gap", "peace-dollars")
+    report = cli("validate", "--series", "peace-dollars", "--json", env=env).json()
+    assert report["coverage"][0]["catalog_gaps"] == 1
+    assert {row["check"]: row["count"] for row in report["summary"]}["pcgs_catalog_gap"] == 1

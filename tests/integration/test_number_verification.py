@@ -69,6 +69,10 @@ def test_an_imported_number_pcgs_gives_to_another_coin_is_detached_and_quarantin
     page = cli("export", "coins", "--series", SERIES, env=env).json()
     assert {(r["year"], r["pcgs_state"]) for r in page if r["mint_mark"] == "P" and r["designation"] == ""} >= {
         (1923, "rejected"), (1922, "verified")}
+    report = cli("validate", "--series", SERIES, "--json", env=env).json()
+    [cov] = report["coverage"]
+    assert cov["rejected"] == 1 and cov["verified"] >= 1 and cov["claimed"] == cov["with_pcgs"] - cov["verified"]
+    assert {row["check"]: row["count"] for row in report["summary"]}["pcgs_number_rejected"] == 1
     # a later catalog pass never puts a rejected claim back
     assert cli("populate", "--series", SERIES, env=env).exit_code == 0
     with session_scope(engine) as session:
