@@ -141,7 +141,7 @@ def _block_order(block: tuple[str, str], order: dict[tuple, int]):
 
     def key(item):
         base_key = item[0]
-        return (base_key[1], _mint_rank(base_key[2]), base_key[:5] != anchor, base_key[4] != "", order[base_key])
+        return (base_key[1], _mint_rank(base_key[2]), base_key[:5] != anchor, base_key[4] != "", base_key[4])
     return key
 
 
