@@ -108,18 +108,27 @@ def cert(
 def quota(json_out: JsonOption = False) -> None:
     """Today's PCGS API quota: limit, used, remaining, and when it resets (makes no call)."""
     from coinref.remote.quota import QuotaLedger
+    from coinref.remote.split import quota_split
 
     ctx = get_context()
     ensure_ready(ctx.engine)
-    status = QuotaLedger.for_pcgs(ctx.engine, ctx.settings).status()
+    ledger = QuotaLedger.for_pcgs(ctx.engine, ctx.settings)
+    status = ledger.status()
+    split = quota_split(ctx.engine, ctx.settings, ledger)
     if json_out:
-        print_json(status)
+        print_json(status | {"split": split.as_dict()})
         return
     resets = status["resets_at"].astimezone(ctx.settings.quota_tz).strftime("%Y-%m-%d %H:%M")
     state = "exhausted" if status["exhausted"] else f"{status['remaining']} remaining"
     console.print(
         f"PCGS API quota for {status['day']}: {status['used']} of {status['limit']} used, {state}; "
         f"resets at {resets} {status['time_zone']}"
+    )
+    console.print(
+        f"split: price refresh {split.refresh_used} used, {split.refresh_budget} left (needs about "
+        f"{split.refresh_need}); discovery {split.discovery_used} of its {split.discovery_share} used"
+        f"{'' if split.discovery_pending else ' (no discovery work pending)'}; reserve {split.reserve}",
+        markup=False, highlight=False,
     )
 
 

@@ -29,6 +29,8 @@ the answer is matched to the catalog (:func:`~coinref.sources.pcgs_identity.matc
 unique match attaches the number verified (replacing a claim of that coin, which is quarantined),
 an ambiguous one is kept for review, a coin the catalog lacks is a catalog gap, a set is noted.
 Numbers that answered "no data" are not asked again for ``DISCOVER_NO_DATA_DAYS`` (30) days.
+Discovery spends only its share of the day's quota (:mod:`coinref.remote.split`); when the share
+is used up the run stops resumably (exit 7), like on an exhausted quota.
 
 Killed at any moment, a run loses at most the one call in flight: the next run reads the probes
 back and continues where it stopped, asking no (number, grade) twice. ``--limit N`` stops after N
@@ -51,6 +53,7 @@ from coinref.pipeline.matching import MatchProblem, resolve_series
 from coinref.pipeline.records import CoinRecord
 from coinref.pipeline.sources import ItemResult, Source
 from coinref.pipeline.workqueue import WorkSpec
+from coinref.remote.split import quota_split
 from coinref.sources.pcgs_identity import Identity, identity_of, match_answer
 from coinref.sources.pcgs_numbers import attach, check_answer, reject_claim
 from coinref.store.db import session_scope
@@ -71,6 +74,12 @@ class LimitReached(LimitedError):
     """Stopped at --limit."""
 
     kind = "limit"
+
+
+class ShareUsed(LimitedError):
+    """Discovery's share of today's PCGS quota is spent (coinref.remote.split)."""
+
+    kind = "quota_share"
 
 
 def prefixed(number: int, digit: int) -> int:
@@ -506,6 +515,8 @@ class DiscoverSource(Source):
             step = walk.next_probe()
             if step is None:
                 break
+            if quota_split(engine, settings).discovery_left <= 0:
+                raise ShareUsed("discovery's share of today's PCGS quota is used up; run again after the reset")
             number, grade, why = step
             try:
                 facts = await self.client.get_coin_facts_by_grade(number, grade, False)

@@ -58,6 +58,7 @@ from coinref.pipeline.refresh.planner import DEFAULT_POLICY, Plan, ScoringPolicy
 from coinref.pipeline.refresh.points import PRICE_SOURCE, load_points
 from coinref.pipeline.refresh.tracked import TrackedGrades
 from coinref.remote.quota import QuotaLedger
+from coinref.remote.split import quota_split
 from coinref.sources.pcgs_identity import identity_of
 from coinref.sources.pcgs_numbers import check_answer
 from coinref.store import prices
@@ -148,6 +149,7 @@ def make_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict, int
     ledger = env.ledger()
     quota = ledger.status()
     budget, reserve = refresh_budget(quota, env.settings.refresh_reserve_pct, options.limit)
+    budget = min(budget, quota_split(env.engine, env.settings, ledger).refresh_budget)  # discovery's share held
     points = load_points(env.engine, ledger.today(), priority=options.priority, tracked=env.tracked)
     plan = plan_batch(points, budget, env.policy, now=env.clock())
     return plan, quota, reserve
