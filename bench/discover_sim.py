@@ -51,13 +51,13 @@ def measure(priority: str) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="coinref-discover-bench-"))
     settings = load_settings(database_url=f"sqlite:///{workdir}/bench.db", pcgs_api_token="bench",
                              pcgs_api_base_url="http://sim/publicapi", pcgs_pacing_ms=0,
-                             pcgs_daily_quota=10_000_000, coinref_log_dir=workdir / "logs")
+                             pcgs_daily_quota=1_000_000, coinref_log_dir=workdir / "logs")
     ctx = AppContext(settings)
     upgrade(ctx.engine)
     seed_reference_data(ctx.engine)
     series = [s.slug for s in select_series(priority, None)]
     populate(ctx, PopulateOptions(source="builtin", series=series))
-    app = create_sim_app(SimConfig(quota=10_000_000))
+    app = create_sim_app(SimConfig(quota=1_000_000))
 
     def client(self):
         if self._client is None:
