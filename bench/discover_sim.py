@@ -95,6 +95,7 @@ def measure(priority: str) -> dict:
                        "coverage": round(right / numbered, 4) if numbered else None,
                        "calls_per_number": round(calls / found, 3) if found else None,
                        "naive_calls": naive_calls(universe, chosen)}
+        print(json.dumps({tier: tiers[tier]}), file=sys.stderr, flush=True)
     return {"tiers": tiers, "elapsed_s": round(time.monotonic() - started, 1)}
 
 

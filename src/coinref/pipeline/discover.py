@@ -67,7 +67,7 @@ GRADES = {"MS": (64, 62), "PR": (65, 67), "SP": (65, 67)}
 PREFIXED = {"DMPL": ("PL", 9), "CAM": ("", 8), "DCAM": ("", 9)}
 COPPER = ("BN", "RB", "RD")
 STRIKE_RANK = {"MS": 0, "PR": 1, "SP": 2}
-SURVEY_MIN_BUDGET = 40  # a strike's survey may spend max(this, 3 x the numbers it still needs)
+SURVEY_MIN_BUDGET, SURVEY_MAX_BUDGET = 40, 150  # a strike's survey: 3 x the numbers it needs, within these
 
 
 class LimitReached(LimitedError):
@@ -309,7 +309,7 @@ class SeriesWalk:
     def _survey(self, strike: str) -> int | None:
         tag = f"survey {self.slug} {strike}"
         spent = sum(1 for p in self.probes.values() if p.note == tag)
-        if spent >= max(SURVEY_MIN_BUDGET, 3 * self.expected(strike)):
+        if spent >= max(SURVEY_MIN_BUDGET, min(3 * self.expected(strike), SURVEY_MAX_BUDGET)):
             return None  # not found within its budget: left for a later run with more known around it
         target = order_key(self.slug, strike)
         known = sorted((number, order_key(probe.series_slug, probe.strike)) for number, probe in self.probes.items()
@@ -341,22 +341,23 @@ class SeriesWalk:
         return brackets
 
     def _grid(self, lo: int | None, hi: int | None, step: int) -> int | None:
-        """The next unasked number of a survey between ``lo`` and ``hi`` (exclusive), every ``step``:
-        nearest the middle first when both are known, else galloping away from the known side."""
+        """The next unasked number of a survey between ``lo`` and ``hi`` (exclusive): every ``step``
+        numbers (half the block length, so a block cannot hide between two probes), nearest the
+        middle first when both ends are known; else galloping away from the known side (1, 2, 4 ...
+        times the distance), then every ``step`` near it."""
         if lo is not None and hi is not None:
             middle = (lo + hi) // 2
-            grid = sorted(range(lo + step, hi, step), key=lambda n: abs(n - middle))
-            fill = range(lo + 1, hi)
+            candidates = sorted(range(lo + step, hi, step), key=lambda n: abs(n - middle))
         elif hi is not None:
             reach = max(step, (hi - SPACE[0]) // 2)
-            grid = list(range(hi - reach, SPACE[0] - 1, -step))
-            fill = range(hi - 1, max(SPACE[0], hi - reach) - 1, -step)
+            gallop = [hi - reach * 2**i for i in range(16) if hi - reach * 2**i >= SPACE[0]]
+            candidates = gallop + list(range(hi - step, max(SPACE[0], hi - reach) - 1, -step))
         else:
             base = lo if lo is not None else SPACE[0] - step
             reach = max(step, base - SPACE[0])
-            grid = list(range(base + reach, SPACE[1], step))
-            fill = range(base + 1, min(SPACE[1], base + reach), step)
-        for number in (*grid, *fill):
+            gallop = [base + reach * 2**i for i in range(16) if base + reach * 2**i < SPACE[1]]
+            candidates = gallop + list(range(base + step, min(SPACE[1], base + reach), step))
+        for number in candidates:
             if not self.asked(number):
                 return number
         return None
