@@ -341,23 +341,22 @@ class SeriesWalk:
         return brackets
 
     def _grid(self, lo: int | None, hi: int | None, step: int) -> int | None:
-        """The next unasked number of a survey between ``lo`` and ``hi`` (exclusive): every ``step``
-        numbers (half the block length, so a block cannot hide between two probes), nearest the
-        middle first when both ends are known; else galloping away from the known side (1, 2, 4 ...
-        times the distance), then every ``step`` near it."""
+        """The next unasked number of a survey between ``lo`` and ``hi`` (exclusive), every ``step``:
+        nearest the middle first when both are known, else galloping away from the known side."""
         if lo is not None and hi is not None:
             middle = (lo + hi) // 2
-            candidates = sorted(range(lo + step, hi, step), key=lambda n: abs(n - middle))
+            grid = sorted(range(lo + step, hi, step), key=lambda n: abs(n - middle))
+            fill = range(lo + 1, hi)
         elif hi is not None:
             reach = max(step, (hi - SPACE[0]) // 2)
-            gallop = [hi - reach * 2**i for i in range(16) if hi - reach * 2**i >= SPACE[0]]
-            candidates = gallop + list(range(hi - step, max(SPACE[0], hi - reach) - 1, -step))
+            grid = list(range(hi - reach, SPACE[0] - 1, -step))
+            fill = range(hi - 1, max(SPACE[0], hi - reach) - 1, -step)
         else:
             base = lo if lo is not None else SPACE[0] - step
             reach = max(step, base - SPACE[0])
-            gallop = [base + reach * 2**i for i in range(16) if base + reach * 2**i < SPACE[1]]
-            candidates = gallop + list(range(base + step, min(SPACE[1], base + reach), step))
-        for number in candidates:
+            grid = list(range(base + reach, SPACE[1], step))
+            fill = range(base + 1, min(SPACE[1], base + reach), step)
+        for number in (*grid, *fill):
             if not self.asked(number):
                 return number
         return None
