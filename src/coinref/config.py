@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     coinref_cors_origins: str = Field("", description="comma-separated allowed origins")
     refresh_reserve_pct: float = Field(5.0, ge=0, le=100)
     coinref_spot_csv: Path | None = Field(None, description="CSV of spot observations: day,metal,usd_per_oz")
+    discover_no_data_days: int = Field(30, ge=0, description="days a number that answered no data is not asked again")
+    discover_quota_share: int | None = Field(None, ge=0, description="calls a day for pcgs-discover (default: "
+                                             "what the price refresh does not need)")
+    discover_min_share_pct: float = Field(10.0, ge=0, le=50, description="share of the quota each of refresh and "
+                                          "discovery keeps while both have work")
     coinref_reference_grades: dict[str, str] = Field(
         default_factory=dict, description='JSON: series slug -> reference grade, e.g. {"morgan-dollars": "MS63"}')
 

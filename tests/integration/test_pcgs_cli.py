@@ -55,7 +55,7 @@ def today():
 
 
 def point_with(number: int, want_price: bool, plus: bool = False) -> tuple[int, GradePoint]:
-    for grade in (65, 64, 63, 66, 62, 61, 67, 60, 58, 55, 53, 50, 45):
+    for grade in (65, 64, 63, 66, 62, 61, 67, 60, 58, 55, 53, 50, 45, 2):
         point = UNIVERSE.point(number, grade, plus, today())
         if point is not None and (point.price is not None) == want_price:
             return grade, point

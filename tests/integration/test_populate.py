@@ -62,7 +62,8 @@ def test_full_run_is_idempotent_and_exports(cli, db_url, engine):
     assert len(rows) == len(catalog)
     assert set(rows[0]) == {"series", "year", "mint_mark", "strike", "variety", "designation", "denomination",
                             "full_name", "pcgs_number", "ngc_number", "metal", "weight_g", "fineness", "metal_oz",
-                            "mintage", "diameter_mm", "edge", "designer", "composition", "key_date"}
+                            "mintage", "diameter_mm", "edge", "designer", "composition", "key_date",
+                            "pcgs_provenance", "pcgs_state", "pcgs_verified_on", "pcgs_note"}
     base = [r for r in rows if not r["designation"]]
     assert all(r["edge"] and r["designer"] and r["composition"] for r in base)
     assert sum(r["diameter_mm"] is None for r in base) <= 6  # unknown, left empty rather than guessed
@@ -72,7 +73,8 @@ def test_full_run_is_idempotent_and_exports(cli, db_url, engine):
     csv_out = cli("export", "coins", "--format", "csv", env=env)
     assert csv_out.stdout.count("\n") == len(catalog) + 1
     header, first = csv_out.stdout.splitlines()[:2]
-    assert header.endswith("mintage,diameter_mm,edge,designer,composition,key_date")
+    assert header.endswith("mintage,diameter_mm,edge,designer,composition,key_date,pcgs_provenance,pcgs_state,"
+                           "pcgs_verified_on,pcgs_note")
 
 
 class _DirtySource(Source):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from numbers_support import forget_shipped_numbers
 from sqlalchemy import func, select
 
 from coinref.sim.server import run_in_thread
@@ -41,6 +42,7 @@ def attachments(engine, series: str) -> list[tuple[tuple, int | None]]:
 def test_discovery_attaches_at_least_95_percent_and_nothing_wrong(cli, db_url, engine, sim, series):
     env = env_for(db_url, sim)
     assert cli("populate", "--series", series, env=env).exit_code == 0
+    forget_shipped_numbers(engine)  # every coin to be found by the spec search
     result = cli("populate", "--source", "specsearch", "--series", series, "--json", env=env)
     assert result.exit_code == 0, result.stderr
     report = result.json()
@@ -78,6 +80,7 @@ def test_discovery_attaches_at_least_95_percent_and_nothing_wrong(cli, db_url, e
 def test_a_refusing_spec_search_is_blocked(cli, db_url, engine, sim):
     env = env_for(db_url, sim)
     cli("populate", "--series", "peace-dollars", env=env)
+    forget_shipped_numbers(engine)
     httpx.post(sim.base_url + "/__sim/website", json={"specsearch_block": True}, timeout=5)
     result = cli("populate", "--source", "specsearch", "--series", "peace-dollars", "--json", env=env)
     assert result.exit_code == 7 and result.json()["stopped"] == "blocked"

@@ -395,6 +395,10 @@ def coin_detail(session: Session, coin: Coin, series: Series, spots: dict | None
         "precious_metal": precious_metal(coin.metal),
         "facts": coin.facts or {},
         "lookup_count": coin.lookup_count or 0,
+        "pcgs_provenance": coin.pcgs_provenance,
+        "pcgs_state": coin.pcgs_state,
+        "pcgs_verified_on": coin.pcgs_verified_on,
+        "pcgs_note": coin.pcgs_note,
         "latest_prices": points,
     }
     detail["melt"] = melt_value(coin.metal, coin.metal_oz, spots or {})

@@ -135,6 +135,12 @@ class CoinDetail(CoinSummary):
     precious_metal: str | None = Field(description="silver, gold, platinum, palladium or null")
     facts: dict[str, Any] = Field(description="descriptive facts: designer, edge, diameter, notes ...")
     lookup_count: int
+    pcgs_provenance: str | None = Field(
+        None, description="where the PCGS number came from: catalog, import, website, specsearch or api")
+    pcgs_state: str | None = Field(
+        None, description="claimed (PCGS has not answered for it yet), verified or rejected")
+    pcgs_verified_on: date | None = Field(None, description="the day PCGS answered for the number")
+    pcgs_note: str | None = Field(None, description="why a number was rejected")
     latest_prices: list[PricePoint] = Field(
         description="one entry per tracked grade (price null when none yet), then other grades with a price")
     melt: Melt | None = Field(

@@ -237,6 +237,34 @@ class DesignationRule(_Strict):
         return v
 
 
+class PcgsBlock(_Strict):
+    """Numbers known to lie in one strike's block: ``first`` to ``last`` (None: the end is not known).
+
+    The discovery walks them and grows outward from both ends while PCGS keeps naming the series.
+    """
+
+    strike: Literal["MS", "PR", "SP"] = "MS"
+    first: int = Field(gt=0)
+    last: int | None = Field(None, gt=0)
+
+
+class PcgsNumber(_Strict):
+    """One shipped PCGS number: ``coin`` is the date and variety ("1878 8TF", "1909-S VDB")."""
+
+    coin: str
+    strike: Literal["MS", "PR", "SP"] = "MS"
+    designation: str = ""
+    number: int = Field(gt=0)
+
+
+class PcgsFacts(_Strict):
+    """PCGS numbers a series' fact file ships, with the public sources they were checked against."""
+
+    sources: list[str] = Field(min_length=1)
+    blocks: list[PcgsBlock] = Field(default_factory=list)
+    numbers: list[PcgsNumber] = Field(default_factory=list)
+
+
 class SeriesFacts(_Strict):
     slug: str
     name: str  # the coin's collector name, singular: "Morgan Dollar"
@@ -260,6 +288,7 @@ class SeriesFacts(_Strict):
     designations: list[DesignationRule] = Field(default_factory=list)
     mintage: dict[str, MintageValue] = Field(default_factory=dict)  # "1881-S", "1895 PR", "1909-S VDB" -> n
     mintage_sources: str = ""  # where the [mintage] figures come from, and where sources disagree
+    pcgs: PcgsFacts | None = None  # shipped PCGS numbers and blocks (catalog/pcgs_numbers.py)
 
 
 

@@ -114,18 +114,27 @@ def cert(
 def quota(json_out: JsonOption = False) -> None:
     """Today's PCGS API quota: limit, used, remaining, and when it resets (makes no call)."""
     from coinref.remote.quota import QuotaLedger
+    from coinref.remote.split import quota_split
 
     ctx = get_context()
     _ensure_ready(ctx.read_engine)
-    status = QuotaLedger.for_pcgs(ctx.read_engine, ctx.settings).status()
+    ledger = QuotaLedger.for_pcgs(ctx.read_engine, ctx.settings)
+    status = ledger.status()
+    split = quota_split(ctx.read_engine, ctx.settings, ledger)
     if json_out:
-        print_json(status)
+        print_json(status | {"split": split.as_dict()})
         return
     resets = status["resets_at"].astimezone(ctx.settings.quota_tz).strftime("%Y-%m-%d %H:%M")
     state = "exhausted" if status["exhausted"] else f"{status['remaining']} remaining"
     console.print(
         f"PCGS API quota for {status['day']}: {status['used']} of {status['limit']} used, {state}; "
         f"resets at {resets} {status['time_zone']}"
+    )
+    console.print(
+        f"split: price refresh {split.refresh_used} used, {split.refresh_budget} left (needs about "
+        f"{split.refresh_need}); discovery {split.discovery_used} of its {split.discovery_share} used"
+        f"{'' if split.discovery_pending else ' (no discovery work pending)'}; reserve {split.reserve}",
+        markup=False, highlight=False,
     )
 
 
@@ -170,6 +179,7 @@ def sim(
     latency_ms: Annotated[int, typer.Option("--latency-ms", help="Delay added to every API answer.")] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the random faults.")] = 0,
     market_seed: Annotated[int, typer.Option("--market-seed", help="Seed of the synthetic market (prices).")] = 0,
+    numbering_seed: Annotated[int, typer.Option(help="Seed of the numbering's gaps and late varieties.")] = 0,
     faults: Annotated[str, typer.Option(help="Fault script, e.g. '500,503' or 'rate=0.1:500' (see docs).")] = "",
     token: Annotated[str | None, typer.Option(help="The only token accepted (default: any).")] = None,
 ) -> None:
@@ -183,7 +193,7 @@ def sim(
     if quota_limit < 0 or latency_ms < 0:
         raise InvalidInput("--quota and --latency-ms must not be negative")
     app_ = create_sim_app(SimConfig(quota=quota_limit, latency_ms=latency_ms, seed=seed, faults=faults, token=token,
-                                  market_seed=market_seed))
+                                  market_seed=market_seed, numbering_seed=numbering_seed))
     sock = bind_port(host, port)  # exit 2 when the port is taken, before printing the URL
     url = f"http://{host}:{port}"
     console.print(f"coinref PCGS simulator (synthetic data) at {url}")

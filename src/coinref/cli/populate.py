@@ -108,7 +108,7 @@ def export_coins_cmd(
 ) -> None:
     """Export every coin with its catalog fields and PCGS number."""
     from coinref.catalog.series import select_series
-    from coinref.store.coins import EXPORT_FIELDS, export_coins
+    from coinref.store.coins import COIN_EXPORT_FIELDS, export_coins
     from coinref.store.repo import ensure_ready
 
     if fmt not in ("json", "csv"):
@@ -123,10 +123,10 @@ def export_coins_cmd(
     ensure_ready(ctx.read_engine)
     rows = export_coins(ctx.read_engine, list(series or []) or None)
     if fmt == "json":
-        text = dumps([{k: r[k] for k in EXPORT_FIELDS} for r in rows])
+        text = dumps([{k: r[k] for k in COIN_EXPORT_FIELDS} for r in rows])
     else:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_FIELDS), extrasaction="ignore", lineterminator="\n")
+        writer = csv.DictWriter(buffer, fieldnames=list(COIN_EXPORT_FIELDS), extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         text = buffer.getvalue()

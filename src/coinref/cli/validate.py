@@ -60,11 +60,12 @@ def _print_summary(report: ValidationReport) -> None:
 def _print_report(report: ValidationReport) -> None:
     _print_summary(report)
     cov = Table(title="coverage against the built-in catalog", show_edge=False)
-    for name in ("series", "catalog", "in db", "%", "with PCGS #", "with price", "not in catalog"):
+    for name in ("series", "catalog", "in db", "%", "with PCGS #", "claimed", "verified", "rejected", "gaps",
+                 "with price", "not in catalog"):
         cov.add_column(name, justify="left" if name == "series" else "right")
     for c in report.coverage:
-        cov.add_row(c.series, str(c.catalog), str(c.present), str(c.percent), str(c.with_pcgs), str(c.with_price),
-                    str(c.extra))
+        cov.add_row(c.series, str(c.catalog), str(c.present), str(c.percent), str(c.with_pcgs), str(c.claimed),
+                    str(c.verified), str(c.rejected), str(c.catalog_gaps), str(c.with_price), str(c.extra))
     console.print(cov)
     from coinref.pipeline.validate import CHECKS
 

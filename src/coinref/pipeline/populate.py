@@ -120,6 +120,8 @@ class Populator:
             ensure_log_dir(self.ctx.settings)
         run_id = None if self.options.dry_run else self._start_run()
         source = make_source(self.options.source, self.ctx, run_id)
+        if hasattr(source, "configure"):
+            source.configure(self.options)  # sources that apply --limit themselves (pcgs-discover)
         handler, log_path = (open_run_log(self.ctx.settings, f"population_{stamp()}.log")
                              if self.options.writes_files else (None, None))
         try:
@@ -230,6 +232,7 @@ class Populator:
             self.state.would_call = sum(source.calls_for(s) for s in specs)
             for spec in specs:
                 self._count(spec.series_slug, "records", 0)
+                self.state.stats[f"would_call:{spec.series_slug}"] += source.calls_for(spec)
             return
         for spec in specs:
             item = WorkItem(id=-1, key=spec.key, series_slug=spec.series_slug, coin_id=spec.coin_id,

@@ -55,6 +55,7 @@ def build_report(*, ctx, options, source, series, state, run_id, before, after, 
         "quota": quota,
         "elapsed_s": round(elapsed, 3),
         "selector_stats": dict(state.stats),
+        "calls_per_number_found": _calls_per_number(state.stats),
         "errors": state.errors[:50],
         "series": per_series,
         "log_file": str(log_path) if log_path is not None else None,
@@ -74,6 +75,12 @@ def _exit_code(state, totals) -> int:
     if state.stopped and state.stopped != "limit":
         return EXIT_LIMITED
     return EXIT_UPSTREAM if totals["failed"] else EXIT_OK
+
+
+def _calls_per_number(stats: dict) -> float | None:
+    """Calls spent per PCGS number found (the pcgs-discover source); None for other sources."""
+    found = stats.get("pcgs-discover:found")
+    return round(stats["pcgs-discover:calls"] / found, 3) if found else None
 
 
 def _quota(ctx) -> dict | None:
@@ -128,7 +135,9 @@ def render_markdown(report: dict) -> str:
         f"sales {report.get('sales', 0)} new, {report.get('sales_known', 0)} already stored",
         f"- requests sent: {report['api_calls']}"
         + (f" (PCGS API quota remaining today: {report['quota']['remaining']})" if report.get("quota") else ""),
-        f"- elapsed: {report['elapsed_s']} s",
+        f"- elapsed: {report['elapsed_s']} s"
+        + (f"; calls per PCGS number found: {report['calls_per_number_found']}"
+           if report.get("calls_per_number_found") else ""),
         "",
         "| tier | series | records | created | updated | unchanged | failed | quarantined | failure rate |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",

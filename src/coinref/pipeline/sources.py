@@ -99,6 +99,7 @@ _REGISTRY: dict[str, str | SourceFactory] = {
     "coinfacts": "coinref.sources.website:CoinFactsSource",
     "specsearch": "coinref.sources.specsearch:SpecSearchSource",
     "pcgs-apr": "coinref.sources.pcgs_apr:PcgsAprSource",
+    "pcgs-discover": "coinref.pipeline.discover:DiscoverSource",
 }
 
 

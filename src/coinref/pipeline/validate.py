@@ -19,7 +19,9 @@
   from other sources than the catalog).
 
 Coverage compares each series with the built-in catalog: how many of the coins that exist the
-database holds, and how many of those have a PCGS number and a price.
+database holds, how many of those have a PCGS number (claimed, or verified by a PCGS answer), how
+many numbers PCGS answered for another coin (rejected), how many coins PCGS knows that the catalog
+lacks (catalog gaps, found by ``populate --source pcgs-discover``) and how many have a price.
 
 :func:`fix_database` repairs what is safe: it normalizes mint marks (``s`` -> ``S``, blank ->
 ``P``) and whitespace in names, never where that would collide with another coin, and rebuilds
@@ -66,6 +68,9 @@ CHECKS: dict[str, tuple[str, str]] = {
     "no_price": (INFO, "coins without any price"),
     "no_pcgs_number": (INFO, "coins without a PCGS number"),
     "not_in_catalog": (INFO, "coins not in the built-in catalog"),
+    "pcgs_number_rejected": (INFO, "PCGS numbers PCGS answered for another coin (detached)"),
+    "pcgs_catalog_gap": (INFO, "coins PCGS knows that the catalog lacks (found by pcgs-discover)"),
+    "pcgs_ambiguous_answer": (INFO, "PCGS answers that match several catalog coins (for review)"),
 }
 _SPACES = re.compile(r"\s+")
 
@@ -91,6 +96,10 @@ class Coverage:
     with_pcgs: int = 0
     with_price: int = 0
     extra: int = 0
+    claimed: int = 0  # PCGS numbers not answered for yet
+    verified: int = 0
+    rejected: int = 0
+    catalog_gaps: int = 0
 
     @property
     def percent(self) -> float:
@@ -151,6 +160,8 @@ class _CoinView:
     full_name: str
     short_name: str
     pcgs_number: int | None
+    pcgs_state: str | None = None
+    pcgs_note: str | None = None
 
     @property
     def label(self) -> str:
@@ -176,7 +187,8 @@ def _natural_key(coin: _CoinView, normalized: bool) -> tuple:
 def _load_coins(engine: Engine, series: str | None) -> list[_CoinView]:
     with session_scope(engine, read_only=True) as session:
         query = select(Coin.id, Series.slug, Coin.year, Coin.mint_mark, Coin.strike, Coin.variety, Coin.designation,
-                       Coin.denomination, Coin.full_name, Coin.short_name, Coin.pcgs_number).join(Series)
+                       Coin.denomination, Coin.full_name, Coin.short_name, Coin.pcgs_number, Coin.pcgs_state,
+                       Coin.pcgs_note).join(Series)
         if series:
             query = query.where(Series.slug == series)
         return [_CoinView(*row) for row in session.execute(query.order_by(Coin.id))]
@@ -285,6 +297,10 @@ def validate_database(engine: Engine, *, series: str | None = None, today: date 
     _index_problems(engine, coins, add)
     _mintage_problems(engine, coins, catalog, add)
     _coverage(report, coins, catalog, prices, slugs, add)
+    for coin in coins:
+        if coin.pcgs_state == "rejected":
+            add(Problem("pcgs_number_rejected", coin.pcgs_note or "rejected", coin.id, coin.series, coin.label))
+    _discovery_findings(engine, report, {c.series: c for c in report.coverage}, add)
     return report
 
 
@@ -364,11 +380,30 @@ def _coverage(report: ValidationReport, coins: list[_CoinView], catalog, prices:
         cov.present += 1
         cov.with_pcgs += coin.pcgs_number is not None
         cov.with_price += coin.id in prices
+        cov.claimed += coin.pcgs_number is not None and coin.pcgs_state != "verified"
+        cov.verified += coin.pcgs_number is not None and coin.pcgs_state == "verified"
+        cov.rejected += coin.pcgs_state == "rejected"
     for key, coin in present.items():
         if key not in catalog_keys and coin.series in per_series:
             per_series[coin.series].extra += 1
             report.counts["not_in_catalog"] += 1
     report.coverage = [c for c in per_series.values() if c.catalog or c.extra]
+
+
+def _discovery_findings(engine: Engine, report: ValidationReport, per_series: dict[str, Coverage], add) -> None:
+    """Catalog gaps and ambiguous answers the discovery kept (``pcgs_probes``)."""
+    from coinref.pipeline.discover import discovery_findings
+
+    with session_scope(engine) as session:
+        found = discovery_findings(session, report.series)
+    for check, kind in (("pcgs_catalog_gap", "gap"), ("pcgs_ambiguous_answer", "ambiguous")):
+        for item in found[kind]:
+            slug = item["series"] or None
+            if report.series and slug != report.series:
+                continue
+            if kind == "gap" and slug in per_series:
+                per_series[slug].catalog_gaps += 1
+            add(Problem(check, f"PCGS #{item['pcgs_number']} answers {item['name']!r}", None, slug, item["name"]))
 
 
 @dataclass
@@ -437,10 +472,11 @@ def render_markdown(report: ValidationReport, fixes: FixResult | None = None, *,
     if fixes is not None:
         lines += ["", "## Repairs", ""] + [f"- {c}" for c in fixes.changes] + [f"- skipped: {s}" for s in fixes.skipped]
     lines += ["", "## Coverage against the built-in catalog", "",
-              "| series | catalog | in database | % | with PCGS number | with price | not in catalog |",
-              "|---|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {c.series} | {c.catalog} | {c.present} | {c.percent} | {c.with_pcgs} | {c.with_price} | {c.extra} |"
-              for c in report.coverage]
+              "| series | catalog | in database | % | with PCGS number | claimed | verified | rejected | "
+              "catalog gaps | with price | not in catalog |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {c.series} | {c.catalog} | {c.present} | {c.percent} | {c.with_pcgs} | {c.claimed} | {c.verified} | "
+              f"{c.rejected} | {c.catalog_gaps} | {c.with_price} | {c.extra} |" for c in report.coverage]
     if full and report.problems:
         lines += ["", "## Problems", ""]
         for check, (severity, text) in CHECKS.items():

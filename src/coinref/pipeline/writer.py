@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from coinref.pipeline.matching import MatchProblem, match_coin
 from coinref.pipeline.records import CoinRecord, PriceRecord, SaleRecord
+from coinref.sources.pcgs_numbers import attach, provenance_of
 from coinref.store.coins import upsert_catalog_coin
 from coinref.store.models import Coin
 from coinref.timeutil import utcnow
@@ -37,7 +38,8 @@ class RecordWriter:
 
     def write_coin(self, record: CoinRecord) -> str:
         if record.source == "builtin":
-            return upsert_catalog_coin(self.session, self.series_ids, record.to_catalog(), self.existing)
+            return upsert_catalog_coin(self.session, self.series_ids, record.to_catalog(), self.existing,
+                                       pcgs_number=record.pcgs_number)
         coin = self._locate(record)
         return self._merge(coin, record)
 
@@ -65,7 +67,11 @@ class RecordWriter:
             holder = self.session.scalar(select(Coin.full_name).where(Coin.pcgs_number == record.pcgs_number))
             if holder is not None:
                 raise Rejected(f"PCGS number {record.pcgs_number} is already attached to {holder}")
-            coin.pcgs_number = record.pcgs_number
+            if coin.pcgs_state == "rejected" and f"#{record.pcgs_number} " in (coin.pcgs_note or ""):
+                raise Rejected(f"PCGS number {record.pcgs_number} was rejected for {coin.full_name}: "
+                               f"{coin.pcgs_note}")
+            verified = utcnow().date() if provenance_of(record.source) == "api" else None
+            attach(coin, record.pcgs_number, provenance_of(record.source), verified)
             changed = True
         for field in FILL_IF_EMPTY:
             value = getattr(record, field)

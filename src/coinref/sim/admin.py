@@ -38,8 +38,9 @@ async def root(request: Request) -> HTMLResponse:
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>coinref PCGS simulator: synthetic data</title></head><body>
 <h1>coinref PCGS simulator</h1>
-<p><strong>Everything served here is synthetic</strong>: PCGS numbers ({NUMBER_MIN:,}-{NUMBER_MAX:,}, a
-range no real coin uses), prices, populations, certs and auctions are generated. It is not PCGS data.</p>
+<p><strong>Everything served here is synthetic</strong>: prices, populations, certs and auctions are
+generated, and the PCGS numbers ({NUMBER_MIN:,}-{NUMBER_MAX:,}) are allocated the way PCGS allocates
+them (blocks per series and strike, designation rules) but are not PCGS's table. It is not PCGS data.</p>
 <p>{len(state.universe):,} coins from coinref's built-in catalog. Quota {state.config.quota} requests a day.</p>
 <h2>API routes</h2><ul>{routes}</ul>
 <p>Send <code>Authorization: bearer &lt;token&gt;</code> and <code>Accept: application/json</code>.</p>

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from coinref.catalog.grades import GRADE_NUMBERS
 from coinref.sim import bodies
 from coinref.sim.faults import Fault
 from coinref.sim.state import SimState
@@ -189,6 +190,8 @@ def coin_facts_by_grade(request: Request, state: SimState) -> dict:
     number = _number(_param(request, "PCGSNo"))
     grade = _int(_param(request, "GradeNo"))
     plus = _bool(_param(request, "PlusGrade"))
+    if number in state.universe.sets and grade in GRADE_NUMBERS and grade >= 60:
+        return bodies.set_facts(state.universe.sets[number], grade, plus)
     point = state.universe.point(number, grade, plus, state.today()) if number else None
     if point is None:
         return bodies.not_found(bodies.NO_DATA_GRADE, every_key=bool(number and number % 2))

@@ -15,6 +15,7 @@ from coinref.catalog.grades import grade_label
 from coinref.catalog.model import CatalogCoin
 from coinref.catalog.series import series_by_slug
 from coinref.sim import pricing
+from coinref.sim.numbering import SetNumber
 from coinref.sim.universe import GradePoint, SimCert, SimUniverse
 
 SYNTHETIC_NOTE = "<p>Synthetic data from the coinref PCGS simulator: not PCGS data, not a real price.</p>"
@@ -97,6 +98,17 @@ def coin_facts(
         "AuctionList": [],
         "SeriesName": "(None)" if coin.strike == "SP" or series is None else series.name,
         "Category": CATEGORIES.get(coin.denomination, "Gold" if coin.precious_metal == "gold" else "Other"),
+    } | envelope(OK)
+
+
+def set_facts(entry: SetNumber, grade: int, plus: bool) -> dict[str, object]:
+    """A set or type number: a valid, unpriced answer that names no single coin (``Year`` 0)."""
+    body: dict[str, object] = {key: None for key in COIN_FACTS_KEYS}
+    return body | {
+        "PCGSNo": str(entry.number), "CertNo": "", "Name": entry.name, "Year": 0, "Denomination": entry.denomination,
+        "Mintage": "", "MintMark": "", "Grade": f"MS{grade}{'+' if plus else ''}", "Designation": "",
+        "PriceGuideValue": 0, "Population": 0, "PopHigher": 0, "Images": [], "AuctionList": [],
+        "CoinFactsNotes": SYNTHETIC_NOTE, "SeriesName": entry.name, "Category": "Sets",
     } | envelope(OK)
 
 

@@ -24,7 +24,8 @@ class SimConfig:
     auction sales exist.
     ``market_seed``: the spot walks and guide steps, so the prices (:mod:`coinref.sim.pricing`). ``faults``:
     a fault SPEC (see :mod:`coinref.sim.faults`). ``hang_s``: how long a ``timeout`` fault holds a
-    request. ``catalog``: the coins to serve (default: the built-in catalog). ``today``: the sim's
+    request. ``catalog``: the coins to serve (default: the built-in catalog). ``numbering_seed``: draws the
+    gaps and late varieties of the PCGS-like numbering (:mod:`coinref.sim.numbering`). ``today``: the sim's
     day (default: today in UTC); prices and the quota follow it.
     """
 
@@ -36,6 +37,7 @@ class SimConfig:
     token: str | None = None
     hang_s: float = 30.0
     catalog: Sequence[CatalogCoin] | None = None
+    numbering_seed: int = 0
     today: Callable[[], date] | None = None
 
 
@@ -48,7 +50,7 @@ class SimState:
 
     @cached_property
     def universe(self) -> SimUniverse:
-        return sim_universe(self.config.catalog, self.config.market_seed)
+        return sim_universe(self.config.catalog, self.config.market_seed, seed=self.config.numbering_seed)
 
     def reset(self) -> None:
         """Forget counts and quota use; restore the configured fault script."""

@@ -1,10 +1,11 @@
-"""The simulator's universe: every catalog coin with a synthetic PCGS number, and synthetic certs.
+"""The simulator's universe: every catalog coin with a PCGS-like number, a few set numbers, and certs.
 
-Numbers: each catalog entry (base and designation entries alike; PCGS numbers each designation
-separately) gets a number in 9,000,000-9,999,999, a range no real PCGS coin uses. The number is
-``9,000,000 + sha256(natural key) mod 1,000,000``; on a collision the entry later in natural-key
-order takes the next free number. A coin's number therefore depends only on its natural key
-(and, rarely, on a colliding neighbour), not on the order or size of the catalog.
+Numbers: :mod:`coinref.sim.numbering` numbers the coins the way PCGS does (blocks per series and
+strike, BN/RB/RD consecutive, PL at +1, DMPL/CAM/DCAM with a 9 or 8 in front, gaps, later varieties
+outside the blocks); ``seed`` (``SimConfig.numbering_seed``) draws the gaps and which varieties
+are late. The numbers look like real ones but the coins behind them are the sim's: what it serves
+is synthetic. The copper base entries have no number of their own (PCGS numbers the colours).
+A set number answers as a valid price-guide entry that is not a coin (``Year`` 0).
 
 Certs (deterministic, for ``GetCoinFactsByCertNo`` and friends):
 
@@ -19,7 +20,6 @@ Certs (deterministic, for ``GetCoinFactsByCertNo`` and friends):
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -28,27 +28,9 @@ from functools import cached_property, lru_cache
 
 from coinref.catalog.model import CatalogCoin, NaturalKey
 from coinref.sim import pricing
+from coinref.sim.numbering import SetNumber, number_coins
 
-NUMBER_MIN, NUMBER_MAX = 9_000_000, 9_999_999
-_SPAN = NUMBER_MAX - NUMBER_MIN + 1
-
-
-def preferred_number(key: NaturalKey) -> int:
-    digest = hashlib.sha256("|".join(map(str, key)).encode()).digest()
-    return NUMBER_MIN + int.from_bytes(digest[:8], "big") % _SPAN
-
-
-def assign_numbers(coins: Iterable[CatalogCoin]) -> dict[NaturalKey, int]:
-    keys = sorted({c.natural_key for c in coins})
-    taken: set[int] = set()
-    numbers: dict[NaturalKey, int] = {}
-    for key in keys:
-        number = preferred_number(key)
-        while number in taken:
-            number = NUMBER_MIN + (number - NUMBER_MIN + 1) % _SPAN
-        taken.add(number)
-        numbers[key] = number
-    return numbers
+NUMBER_MIN, NUMBER_MAX = 1_000, 9_999_999  # every number the sim hands out lies in here
 
 
 @dataclass(frozen=True)
@@ -69,16 +51,26 @@ class SimCert:
 
 
 class SimUniverse:
-    """The coins, their numbers and their market; ``market_seed`` picks the spot walks and guide steps."""
+    """The coins, their PCGS-like numbers and their market.
 
-    def __init__(self, coins: Iterable[CatalogCoin], market_seed: int = 0) -> None:
-        coins = list(coins)
+    ``market_seed`` picks the spot walks and guide steps (:mod:`coinref.sim.pricing`); ``seed`` the
+    gaps and late varieties of the numbering (:mod:`coinref.sim.numbering`).
+    """
+
+    def __init__(self, coins: Iterable[CatalogCoin], market_seed: int = 0, *, seed: int = 0) -> None:
+        self.catalog = list(coins)
         self.market_seed = market_seed
-        self.numbers: dict[NaturalKey, int] = assign_numbers(coins)
-        self.coins: dict[int, CatalogCoin] = {self.numbers[c.natural_key]: c for c in coins}
+        self.seed = seed
+        numbering = number_coins(self.catalog, seed)
+        self.numbers: dict[NaturalKey, int] = numbering.numbers
+        self.blocks = numbering.blocks
+        self.sets: dict[int, SetNumber] = numbering.sets
+        by_key = {c.natural_key: c for c in self.catalog}
+        self.coins: dict[int, CatalogCoin] = {number: by_key[key] for key, number in self.numbers.items()}
 
     def __len__(self) -> int:
-        return len(self.coins)
+        """The catalog entries the sim knows (numbered or, for copper base entries, not)."""
+        return len(self.catalog)
 
     @cached_property
     def sorted_numbers(self) -> list[int]:
@@ -128,19 +120,16 @@ class SimUniverse:
         return SimCert(cert_number, number, grade, plus)
 
 
-@lru_cache(maxsize=1)
-def _builtin_universe() -> SimUniverse:
+@lru_cache(maxsize=4)
+def _builtin_universe(seed: int = 0, market_seed: int = 0) -> SimUniverse:
     from coinref.catalog.builtin import load_catalog
 
-    return SimUniverse(load_catalog())
+    return SimUniverse(load_catalog(), market_seed, seed=seed)
 
 
-def sim_universe(catalog: Iterable[CatalogCoin] | None = None, market_seed: int = 0) -> SimUniverse:
-    """The simulator's universe of the built-in catalog (cached), or of the coins given."""
-    if catalog is None and market_seed == 0:
-        return _builtin_universe()
+def sim_universe(catalog: Iterable[CatalogCoin] | None = None, market_seed: int = 0, *,
+                 seed: int = 0) -> SimUniverse:
+    """The simulator's universe of the built-in catalog (cached per seed pair), or of the coins given."""
     if catalog is None:
-        from coinref.catalog.builtin import load_catalog
-
-        catalog = load_catalog()
-    return SimUniverse(catalog, market_seed)
+        return _builtin_universe(seed, market_seed)
+    return SimUniverse(catalog, market_seed, seed=seed)

@@ -7,7 +7,9 @@ category; mintage and metal facts fill only what the catalog left empty, and PCG
 also kept as the fact ``pcgs_mintage`` for ``coinref validate`` to compare) and, when PCGS has a
 price, a price observation with population and pop-higher. "No data found" is remembered as a
 miss and the item is done (never retried); quota exhaustion, blocking and an open breaker
-propagate so the runner stops resumably.
+propagate so the runner stops resumably. The first answer for a number that is not verified yet
+is checked against the coin first (``sources/pcgs_numbers.py``): a number PCGS gives to another
+coin is detached and quarantined, and nothing from the answer is stored.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from coinref.errors import NotFound
 from coinref.pipeline.records import CoinRecord, PriceRecord
 from coinref.pipeline.sources import ItemResult, Source, series_coin_count
 from coinref.pipeline.workqueue import WorkSpec
+from coinref.sources.pcgs_identity import identity_of
+from coinref.sources.pcgs_numbers import check_answer
 from coinref.store.db import session_scope
 from coinref.store.models import Coin, Series
 from coinref.timeutil import quota_day
@@ -89,6 +93,8 @@ class PcgsApiSource(Source):
             self._record_miss(item.coin_id, grade, "not_found")
             record = CoinRecord(source=self.name, coin_id=item.coin_id, facts={"pcgs_no_data_at_grade": grade})
             return ItemResult(coins=[record], calls=1, stats={"pcgs-api:not_found": 1})
+        if not self._verified(item.coin_id, number, facts):
+            return ItemResult(calls=1, stats={"pcgs-api:rejected": 1})
         dumped = facts.model_dump(mode="json")
         details = {name: dumped[name] for name in FACT_FIELDS if dumped.get(name) not in (None, "")}
         if facts.name:
@@ -108,6 +114,15 @@ class PcgsApiSource(Source):
             self._record_miss(item.coin_id, grade, "unpriced", facts)
             result.stats["pcgs-api:unpriced"] = 1
         return result
+
+    def _verified(self, coin_id: int, number: int, facts) -> bool:
+        """Check the answer against the coin first: a number PCGS gives to another coin is detached."""
+        with session_scope(self.ctx.engine) as session:
+            coin = session.get(Coin, coin_id)
+            if coin is None:
+                return False
+            return check_answer(session, coin, number, identity_of(facts, number),
+                                quota_day(None, self.ctx.settings.quota_tz), self.run_id)
 
     def _record_miss(self, coin_id: int, grade: int, reason: str, facts=None) -> None:
         from coinref.store.prices import record_miss

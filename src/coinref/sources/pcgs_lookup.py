@@ -34,7 +34,9 @@ from coinref.sources.pcgs_api import (
     check_grade_point,
     normalize_cert,
 )
+from coinref.sources.pcgs_identity import identity_of
 from coinref.sources.pcgs_models import CoinFacts
+from coinref.sources.pcgs_numbers import check_answer
 from coinref.store import prices
 from coinref.store.coins import entry_for_grade
 from coinref.store.db import session_scope
@@ -180,8 +182,10 @@ async def lookup_price_point(
     coin_id = int(view["coin_id"]) if view else None
     facts = await _ask(engine, settings, client, coin_id, grade, plus, pcgs_number)
     with session_scope(engine, immediate=True) as session:
-        if coin_id is not None:
-            coin = session.get(Coin, coin_id)
+        coin = session.get(Coin, coin_id) if coin_id is not None else None
+        if coin is not None and not check_answer(session, coin, pcgs_number, identity_of(facts, pcgs_number), day):
+            coin_id = None  # the number was someone else's: detached and quarantined, no price stored
+        elif coin is not None:
             prices.apply_coin_facts(coin, facts)
             point = {"coin_id": coin_id, "grade": grade, "plus": plus, "source": PRICE_SOURCE}
             if facts.priced:

@@ -43,9 +43,25 @@ def find_by_natural_key(session: Session, series_id: int, coin: CatalogCoin) -> 
     )
 
 
+def claim_shipped_number(session: Session, row: Coin, number: int) -> bool:
+    """Put a number the catalog ships on ``row`` as a claim, unless the coin already has one, PCGS
+    rejected it for this coin before, or another coin holds it; True when it was put."""
+    if row.pcgs_number is not None or row.pcgs_state == "rejected":
+        return False
+    if session.scalar(select(Coin.id).where(Coin.pcgs_number == number)) is not None:
+        return False
+    row.pcgs_number, row.pcgs_provenance, row.pcgs_state = number, "catalog", "claimed"
+    row.pcgs_verified_on = row.pcgs_note = None
+    return True
+
+
 def upsert_catalog_coin(session: Session, ids: dict[str, int], coin: CatalogCoin,
-                        existing: dict[tuple, Coin] | None = None, source: str = "builtin") -> str:
-    """Insert or update one catalog entry; returns ``created``, ``updated`` or ``unchanged``."""
+                        existing: dict[tuple, Coin] | None = None, source: str = "builtin",
+                        pcgs_number: int | None = None) -> str:
+    """Insert or update one catalog entry; returns ``created``, ``updated`` or ``unchanged``.
+
+    ``pcgs_number``: the number the catalog ships for the entry (see :func:`claim_shipped_number`).
+    """
     series_id = ids[coin.series]
     key = (series_id, coin.year, coin.mint_mark, coin.strike, coin.variety, coin.designation)
     row = existing.get(key) if existing is not None else find_by_natural_key(session, series_id, coin)
@@ -56,8 +72,11 @@ def upsert_catalog_coin(session: Session, ids: dict[str, int], coin: CatalogCoin
         session.add(row)
         if existing is not None:
             existing[key] = row
+        if pcgs_number is not None:
+            session.flush()
+            claim_shipped_number(session, row, pcgs_number)
         return "created"
-    changed = False
+    changed = pcgs_number is not None and claim_shipped_number(session, row, pcgs_number)
     for field, value in values.items():
         if not _same(getattr(row, field), value):
             setattr(row, field, value)
@@ -90,8 +109,13 @@ def export_mintage(mintage: int | None, unknown: bool) -> int | str | None:
     return "unknown" if mintage is None and unknown else mintage
 
 
+#: where a coin's PCGS number came from and whether PCGS has answered for it (sources/pcgs_numbers.py)
+NUMBER_FIELDS = ("pcgs_provenance", "pcgs_state", "pcgs_verified_on", "pcgs_note")
+COIN_EXPORT_FIELDS = EXPORT_FIELDS + NUMBER_FIELDS
+
+
 def coin_export_row(coin: Coin, series_slug: str) -> dict[str, object]:
-    row = {field: getattr(coin, field) for field in EXPORT_FIELDS if field != "series"}
+    row = {field: getattr(coin, field) for field in COIN_EXPORT_FIELDS if field != "series"}
     row["mintage"] = export_mintage(coin.mintage, coin.mintage_unknown)
     return {"id": coin.id, "series": series_slug, **row}
 

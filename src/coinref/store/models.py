@@ -93,6 +93,12 @@ class Coin(Base):
     full_name: Mapped[str] = mapped_column(String(250))
     short_name: Mapped[str] = mapped_column(String(250), default="")  # PCGS form: "1909-S 1C VDB, RD"
     pcgs_number: Mapped[int | None] = mapped_column(Integer, unique=True)
+    # where the number came from (catalog, import, website, specsearch, api) and whether PCGS has
+    # answered for it: claimed, verified (on pcgs_verified_on) or rejected (why in pcgs_note)
+    pcgs_provenance: Mapped[str | None] = mapped_column(String(12))
+    pcgs_state: Mapped[str | None] = mapped_column(String(10))
+    pcgs_verified_on: Mapped[date | None] = mapped_column(Date)
+    pcgs_note: Mapped[str | None] = mapped_column(Text)
     ngc_number: Mapped[str | None] = mapped_column(String(20))
     metal: Mapped[str | None] = mapped_column(String(200))
     weight_g: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
@@ -287,6 +293,30 @@ class Quarantine(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved | discarded
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PcgsProbe(Base):
+    """One PCGS number the discovery asked about, with what PCGS answered and what became of it.
+
+    ``outcome``: coin (a valid answer naming a coin), set (a valid answer naming no single coin) or
+    no_data; ``grades`` the grades asked; ``match``: attached, taken (the number already sat on the
+    coin), ambiguous, gap (PCGS knows a coin the catalog lacks), other, or '' for no data.
+    """
+
+    __tablename__ = "pcgs_probes"
+    __table_args__ = (Index("ix_pcgs_probes_series", "series_slug", "outcome"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    series_slug: Mapped[str] = mapped_column(String(80), default="")
+    outcome: Mapped[str] = mapped_column(String(12))
+    grades: Mapped[list] = mapped_column(JSON, default=list)
+    answer: Mapped[dict | None] = mapped_column(JSON)
+    match: Mapped[str] = mapped_column(String(12), default="")
+    coin_id: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    probed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Watch(Base):

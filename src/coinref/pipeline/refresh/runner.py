@@ -62,9 +62,12 @@ from coinref.pipeline.refresh.spot_source import load_spot
 from coinref.pipeline.refresh.tracked import TrackedGrades
 from coinref.remote.calllog import sent_calls
 from coinref.remote.quota import QuotaLedger
+from coinref.remote.split import quota_split
+from coinref.sources.pcgs_identity import identity_of
+from coinref.sources.pcgs_numbers import check_answer
 from coinref.store import prices
 from coinref.store.db import session_scope
-from coinref.store.models import Run
+from coinref.store.models import Coin, Run
 from coinref.store.repo import ensure_ready
 from coinref.store.runs import mark_interrupted_runs, renew_run
 from coinref.timeutil import utcnow
@@ -152,6 +155,7 @@ def make_plan(env: RefreshEnv, options: RefreshOptions) -> tuple[Plan, dict, int
     ledger = env.ledger()
     quota = ledger.status()
     budget, reserve = refresh_budget(quota, env.settings.refresh_reserve_pct, options.limit)
+    budget = min(budget, quota_split(env.engine, env.settings, ledger).refresh_budget)  # discovery's share held
     points = load_points(env.engine, ledger.today(), priority=options.priority, tracked=env.tracked)
     plan = plan_batch(points, budget, env.policy, now=env.clock(), spots=load_spot(env.settings, env.engine))
     return plan, quota, reserve
@@ -313,6 +317,11 @@ async def _execute(env: RefreshEnv, options: RefreshOptions, plan: Plan, reserve
             state.counts["unpriced"] += 1
             continue
         with session_scope(env.engine) as session:
+            coin = session.get(Coin, point.coin.id)
+            if coin is None or not check_answer(session, coin, point.coin.pcgs_number,
+                                                identity_of(facts, point.coin.pcgs_number), ledger.today()):
+                state.counts["rejected_number"] += 1
+                continue
             prices.upsert_price(
                 session, coin_id=point.coin.id, grade=point.grade, plus=point.plus, source=PRICE_SOURCE,
                 price=facts.price_guide_value, observed_on=ledger.today(), population=facts.population,
