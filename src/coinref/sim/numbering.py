@@ -145,11 +145,20 @@ def _block_order(block: tuple[str, str], order: dict[tuple, int]):
     return key
 
 
-def _layout(units, block, start: int, seed: int, numbers: dict[NaturalKey, int], late: list) -> tuple[int, int]:
-    """Number a block's coins from ``start`` into ``numbers``; late varieties go to ``late``."""
+def _layout(units, block, start: int, seed: int, numbers: dict[NaturalKey, int], late: list,
+            limit: int | None = None) -> tuple[int, int]:
+    """Number a block's coins from ``start`` into ``numbers``; late varieties go to ``late``.
+
+    ``limit`` (an anchored block's neighbour): a coin whose numbers would reach it is numbered late
+    too, as PCGS gives six-digit numbers to issues added after a block was closed (the 2021 Morgan
+    dollars, for one).
+    """
     cursor = start
     for base_key, entries in units:
         if base_key[4] and block not in ANCHORS and unit("late", seed, *base_key) < LATE_VARIETY_SHARE:
+            late.append(entries)
+            continue
+        if limit is not None and cursor + len(_slots(entries)) + 2 > limit:
             late.append(entries)
             continue
         cursor = _number_unit(entries, cursor, numbers)
@@ -192,7 +201,8 @@ def number_coins(coins: Iterable[CatalogCoin], seed: int = 0) -> Numbering:
 
     def place(block, start):
         nonlocal cursor
-        spans[block] = _layout(units[block], block, start, seed, numbers, late)
+        limit = min((s for b, s in starts.items() if s > start), default=None) if block in starts else None
+        spans[block] = _layout(units[block], block, start, seed, numbers, late, limit)
         cursor = spans[block][1] + 1
         if unit("set", seed, *block) < SET_SHARE:
             cursor += 1
