@@ -30,7 +30,7 @@ def client(db_url, engine):
 def test_run_timestamps_are_utc_with_an_offset(client, engine):
     with session_scope(engine) as session:
         session.add(Run(kind="refresh", status="completed", finished_at=datetime(2026, 1, 2, 3, 4, 5)))
-    runs = client.get("/api/runs").json()
+    runs = client.get("/api/runs").json()["results"]
     assert runs
     for run in runs:
         for key in ("started_at", "finished_at"):

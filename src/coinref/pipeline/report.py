@@ -93,7 +93,9 @@ def _quota(ctx) -> dict | None:
 
 
 ATTACH_NUMBERS = ("attach PCGS numbers first (the PCGS API is looked up by PCGS number): "
-                  "coinref import pcgs-numbers FILE.csv, or coinref populate --source specsearch --series SLUG")
+                  "coinref populate --source pcgs-discover --series SLUG (finds them through the API, with "
+                  "your token), coinref import pcgs-numbers FILE.csv, or coinref populate --source specsearch "
+                  "--series SLUG")
 
 
 def _next_steps(options, state, after) -> list[str]:
@@ -118,7 +120,8 @@ def _next_steps(options, state, after) -> list[str]:
     if after.get("quarantined"):
         steps.append("review rejected records: coinref quarantine")
     if options.source == "builtin" and after.get("coins_with_pcgs_number", 0) == 0:
-        steps.append("attach PCGS numbers: coinref import pcgs-numbers FILE.csv, or populate --source specsearch")
+        steps.append("attach PCGS numbers: coinref populate --source pcgs-discover (through the API), coinref "
+                     "import pcgs-numbers FILE.csv, or populate --source specsearch")
     if options.source != "builtin" and not state.stopped and after.get("coins_with_pcgs_number", 0):
         steps.append("keep prices fresh: coinref refresh-prices")
     return steps
