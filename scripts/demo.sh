@@ -2,8 +2,9 @@
 # The main job on the embedded defaults, end to end and offline:
 #   1. create the SQLite database and build the whole catalog from the built-in facts;
 #   2. start the bundled PCGS simulator (synthetic data) on loopback;
-#   3. discover PCGS numbers for a series through the spec search, then run one enrichment pass
-#      through the PCGS API client (quota ledger, retries, breaker) against the simulator;
+#   3. find PCGS numbers for a series through the spec search and for a second one through the API
+#      alone (pcgs-discover), then run one enrichment pass through the PCGS API client (quota
+#      ledger, retries, breaker) against the simulator;
 #   4. print the population report.
 # Everything the simulator says is synthetic, so the demo works in its own database
 # (coinref-demo.db) and never mixes made-up PCGS numbers into a real one.
@@ -13,6 +14,7 @@ BIN=.venv/bin
 export DATABASE_URL="${DEMO_DATABASE_URL:-sqlite:///coinref-demo.db}"
 export COINREF_LOG_DIR="${COINREF_LOG_DIR:-./logs}"
 SERIES="${DEMO_SERIES:-morgan-dollars}"
+DISCOVER_SERIES="${DEMO_DISCOVER_SERIES:-peace-dollars}"
 PORT="${DEMO_SIM_PORT:-8765}"
 
 $BIN/coinref init
@@ -33,7 +35,9 @@ export PCGS_SPECSEARCH_URL="http://127.0.0.1:$PORT/SpecSearch/Search/PCGS"
 export PCGS_PACING_MS=0 WEBSITE_PACING_MS=0
 
 $BIN/coinref populate --source specsearch --series "$SERIES"
-$BIN/coinref populate --source pcgs-api --series "$SERIES"
+# PCGS numbers through the API alone (what a collector with only a token does), for a second series
+$BIN/coinref populate --source pcgs-discover --series "$DISCOVER_SERIES"
+$BIN/coinref populate --source pcgs-api --series "$SERIES" --series "$DISCOVER_SERIES"
 $BIN/coinref series --priority P0
 echo
 echo "Demo database: coinref-demo.db (synthetic PCGS data from the simulator)."
