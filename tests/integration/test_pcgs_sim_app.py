@@ -11,7 +11,7 @@ from datetime import date
 
 import httpx
 import pytest
-from pcgs_support import MORGAN_1881_S, TOKEN, sim_app
+from pcgs_support import EAGLE_1986, MORGAN_1881_S, TOKEN, sim_app
 
 pytestmark = pytest.mark.anyio
 AUTH = {"Authorization": f"bearer {TOKEN}"}
@@ -55,6 +55,8 @@ async def test_sim_quota_answers_the_quota_text_then_resets_next_day():
 
 
 async def test_prices_follow_the_sim_day():
+    # a bullion coin: its price follows the simulated spot every day (numismatic guide values move
+    # in occasional steps, so a week may show none)
     day = {"today": date(2025, 6, 1)}
     app = sim_app(today=lambda: day["today"])
     seen = set()
@@ -62,7 +64,8 @@ async def test_prices_follow_the_sim_day():
         for offset in range(1, 8):
             day["today"] = date(2025, 6, offset)
             for grade in ("66", "67", "68"):
-                body = (await sim.get(PATH, params=GRADE | {"GradeNo": grade}, headers=AUTH)).json()
+                params = GRADE | {"PCGSNo": str(EAGLE_1986), "GradeNo": grade}
+                body = (await sim.get(PATH, params=params, headers=AUTH)).json()
                 if body.get("PriceGuideValue"):
                     seen.add((grade, body["PriceGuideValue"]))
     assert len(seen) > 3
