@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from pcgs_support import MORGAN_1881_S, UNIVERSE, attach_coin
+from pcgs_support import MORGAN_1881_S, MORGAN_1893_S, UNIVERSE, attach_coin
 from sqlalchemy import select
 
 from coinref.api.app import create_app
@@ -23,6 +23,14 @@ START = date(2025, 5, 1)
 DAYS = (START, START + timedelta(days=40), START + timedelta(days=400))
 
 
+def _has_both(number: int) -> bool:
+    try:
+        points_of(number)
+    except StopIteration:
+        return False
+    return True
+
+
 def points_of(number: int) -> tuple[int, int]:
     """A priced grade and an unpriced grade (with data) of the number."""
     coin = UNIVERSE.coin(number)
@@ -31,6 +39,11 @@ def points_of(number: int) -> tuple[int, int]:
     unpriced = next(g for g in pricing.GRADES if g > 2 and pricing.has_data(coin, number, g, False)
                     and not pricing.is_priced(number, g, False))
     return priced, unpriced
+
+
+# a Morgan dollar the simulator has both a priced and an unpriced grade for (which one depends on its
+# synthetic number)
+MORGAN = next(n for n in (MORGAN_1881_S, MORGAN_1893_S) if _has_both(n))
 
 
 @pytest.fixture
@@ -44,17 +57,17 @@ def sim_day():
 def test_every_lookup_answer_keeps_its_population_priced_or_not(cli, db_url, engine, sim_day):
     sim, today = sim_day
     today[0] = date.today()
-    attach_coin(engine, MORGAN_1881_S)
-    priced, unpriced = points_of(MORGAN_1881_S)
+    attach_coin(engine, MORGAN)
+    priced, unpriced = points_of(MORGAN)
     env = {"DATABASE_URL": db_url, "PCGS_API_BASE_URL": sim.api_url, "PCGS_API_TOKEN": "test-token",
            "PCGS_PACING_MS": "0"}
     for grade in (priced, unpriced):
-        result = cli("lookup", str(MORGAN_1881_S), "--grade", str(grade), "--json", env=env)
+        result = cli("lookup", str(MORGAN), "--grade", str(grade), "--json", env=env)
         assert result.exit_code == 0, result.stderr
     with session_scope(engine) as session:
         rows = session.execute(select(PopulationObservation.grade, PopulationObservation.population)).all()
-    coin = UNIVERSE.coin(MORGAN_1881_S)
-    assert sorted(rows) == sorted((g, pricing.population(coin, MORGAN_1881_S, g, False, today[0])[0])
+    coin = UNIVERSE.coin(MORGAN)
+    assert sorted(rows) == sorted((g, pricing.population(coin, MORGAN, g, False, today[0])[0])
                                   for g in (priced, unpriced))
 
 
@@ -66,9 +79,9 @@ async def _store_answers(engine, db_url, sim, day: date, grades) -> None:
 
     async with client_for(settings_for(db_url, sim.api_url), engine, transport=httpx.AsyncHTTPTransport()) as pcgs:
         for grade in grades:
-            facts = await pcgs.get_coin_facts_by_grade(MORGAN_1881_S, grade, False)
+            facts = await pcgs.get_coin_facts_by_grade(MORGAN, grade, False)
             with session_scope(engine) as session:
-                coin_id = session.scalar(select(Coin.id).where(Coin.pcgs_number == MORGAN_1881_S))
+                coin_id = session.scalar(select(Coin.id).where(Coin.pcgs_number == MORGAN))
                 point = {"coin_id": coin_id, "grade": grade, "plus": False, "source": "pcgs-api"}
                 if facts.priced:
                     upsert_price(session, price=facts.price_guide_value, observed_on=day,
@@ -82,8 +95,8 @@ def test_population_history_grows_is_shown_and_reported(cli, db_url, engine, sim
     import asyncio
 
     sim, today = sim_day
-    coin_id = attach_coin(engine, MORGAN_1881_S)
-    priced, unpriced = points_of(MORGAN_1881_S)
+    coin_id = attach_coin(engine, MORGAN)
+    priced, unpriced = points_of(MORGAN)
     for day in DAYS:
         today[0] = day
         asyncio.run(_store_answers(engine, db_url, sim, day, (priced, unpriced)))
@@ -92,9 +105,9 @@ def test_population_history_grows_is_shown_and_reported(cli, db_url, engine, sim
                                       PopulationObservation.population, PopulationObservation.pop_higher)
                                .order_by(PopulationObservation.grade, PopulationObservation.observed_on)).all()
     assert {(g, d) for g, d, _, _ in rows} == {(g, d) for g in (priced, unpriced) for d in DAYS}
-    coin = UNIVERSE.coin(MORGAN_1881_S)
+    coin = UNIVERSE.coin(MORGAN)
     for grade, day, population, higher in rows:  # exactly what the sim answered that day
-        assert (population, higher) == pricing.population(coin, MORGAN_1881_S, grade, False, day)
+        assert (population, higher) == pricing.population(coin, MORGAN, grade, False, day)
     series = [p for g, _, p, _ in rows if g == priced]
     assert series[0] <= series[1] < series[2]  # grows slowly
 
