@@ -26,7 +26,17 @@ from coinref.store.models import Coin, PriceObservation, Series
 NICKEL = ("jefferson-nickels", 1950, "D", "MS", "", "")
 EAGLE = ("silver-eagles", 2011, "S", "SP", "", "")
 DAYS = 14
-ONE_GRADE = '[[rule]]\nname = "one grade"\ngrades = [65]\n'
+ONE_GRADE = '[[rule]]\nname = "one grade"\ngrades = [{grade}]\n'
+
+
+def priced_grade(universe, day) -> int:
+    """A grade both coins are priced at on every day of the window (availability follows the number)."""
+    for grade in (65, 66, 64, 67, 63, 68, 62):
+        if all(universe.point(universe.number_of(key), grade, False, day + timedelta(days=i)) is not None
+               and universe.point(universe.number_of(key), grade, False, day + timedelta(days=i)).price is not None
+               for key in (NICKEL, EAGLE) for i in range(DAYS)):
+            return grade
+    raise AssertionError("no grade is priced for both coins")
 
 
 def two_coins():
@@ -53,13 +63,14 @@ def bought_over_14_days(engine, db_url, tmp_path, policy) -> Counter:
     coins = two_coins()
     universe = SimUniverse(coins)
     keys = load(engine, universe)
+    grade = priced_grade(universe, clock.day)
     for key, moves in ((NICKEL, False), (EAGLE, True)):  # the premise, from the sim's truth
         number = universe.number_of(key)
-        prices = [universe.point(number, 65, False, clock.day + timedelta(days=i)).price for i in range(DAYS)]
+        prices = [universe.point(number, grade, False, clock.day + timedelta(days=i)).price for i in range(DAYS)]
         assert None not in prices
         assert (len(set(prices)) >= DAYS - 2) if moves else (len(set(prices)) == 1)
     rules = tmp_path / "tracked.toml"
-    rules.write_text(ONE_GRADE, encoding="utf-8")
+    rules.write_text(ONE_GRADE.format(grade=grade), encoding="utf-8")
     app = sim_app(clock, catalog=coins, quota=1)
     settings = make_settings(db_url, tmp_path, pcgs_daily_quota=1, refresh_reserve_pct=0)
     env = make_env(settings, engine, app, clock, tracked=TrackedGrades.from_file(rules), policy=policy)
