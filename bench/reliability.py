@@ -176,7 +176,7 @@ def _steps(kind: str, arg: str, ctx, workdir: str, counts: Counter):
 
 
 def _prepare(url: str) -> None:
-    from sqlalchemy import select
+    from sqlalchemy import select, update
 
     from coinref.config import load_settings
     from coinref.context import AppContext
@@ -194,6 +194,9 @@ def _prepare(url: str) -> None:
     populate(ctx, PopulateOptions(source="builtin", series=list(NUMBERED_SERIES + WRITER_SERIES)))
     universe = sim_universe()
     with session_scope(engine) as session:
+        # the simulator's numbers replace the catalog's shipped ones (another numbering): clear first
+        session.execute(update(Coin).values(pcgs_number=None))
+        session.flush()
         rows = session.execute(select(Coin, Series.slug).join(Series).where(Series.slug.in_(NUMBERED_SERIES))).all()
         for coin, slug in rows:
             coin.pcgs_number = universe.number_of(
