@@ -11,7 +11,7 @@ import time
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from coinref.sim.server import run_in_thread
 from coinref.sim.state import SimConfig
@@ -26,6 +26,9 @@ def attach_sim_numbers(engine, series: str = SERIES) -> int:
     """Give the series' coins the simulator's synthetic PCGS numbers (its truth)."""
     universe = sim_universe()
     with session_scope(engine) as session:
+        # the simulator's numbers replace the catalog's shipped claims (another numbering): clear first
+        session.execute(update(Coin).values(pcgs_number=None))
+        session.flush()
         rows = session.execute(select(Coin, Series.slug).join(Series).where(Series.slug == series)).all()
         for coin, slug in rows:
             coin.pcgs_number = universe.number_of(

@@ -11,7 +11,7 @@ import io
 import warnings
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from coinref.api.app import create_app
 from coinref.catalog.builtin import load_catalog
@@ -62,6 +62,9 @@ def pcgs_sim():
 def _attach_numbers(engine, catalog) -> None:
     universe = sim_universe(catalog)
     with session_scope(engine) as session:
+        # the simulator's numbers replace the catalog's shipped claims (another numbering): clear first
+        session.execute(update(Coin).values(pcgs_number=None))
+        session.flush()
         rows = session.execute(select(Coin, Series.slug).join(Series).where(Series.slug == SERIES)).all()
         for coin, slug in rows:
             coin.pcgs_number = universe.number_of(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from coinref.pipeline.refresh.tracked import default_tracked_grades
 from coinref.sim import bodies
@@ -24,6 +24,9 @@ def attach_sim_numbers(engine, series: str = SERIES) -> list[tuple[int, str, str
     universe = sim_universe()
     out = []
     with session_scope(engine) as session:
+        # the simulator's numbers replace the catalog's shipped claims (another numbering): clear first
+        session.execute(update(Coin).values(pcgs_number=None))
+        session.flush()
         for coin, slug in session.execute(select(Coin, Series.slug).join(Series).where(Series.slug == series)).all():
             coin.pcgs_number = universe.number_of(
                 (slug, coin.year, coin.mint_mark, coin.strike, coin.variety, coin.designation))
