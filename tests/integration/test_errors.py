@@ -86,6 +86,8 @@ CASES = [
     Case("log folder under a file", ["populate", "--series", "morgan-dollars"], 10, "COINREF_LOG_DIR",
          env={"COINREF_LOG_DIR": "{tmp}/logfile/logs"}, setup=_file("logfile", b"")),
     Case("missing token for the API source", ["populate", "--source", "pcgs-api"], 10, "PCGS_API_TOKEN is not set"),
+    Case("missing token for discovery", ["populate", "--source", "pcgs-discover"], 10, "PCGS_API_TOKEN is not set"),
+    Case("missing token for auction sales", ["populate", "--source", "pcgs-apr"], 10, "PCGS_API_TOKEN is not set"),
     Case("missing token for a lookup", ["lookup", "7169", "--grade", "65"], 10, "PCGS_API_TOKEN is not set"),
 ]
 REMOTE_CASES = [

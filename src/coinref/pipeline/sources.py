@@ -64,8 +64,14 @@ class Source:
         return "nothing to do: the chosen series hold no coins yet; load the catalog first: coinref populate"
 
     def check_config(self) -> None:
-        """Raise ConfigError (exit 10) when a setting the source needs is missing; before any work."""
-        return None
+        """Raise ConfigError (exit 10) when a setting the source needs is missing; before any work.
+
+        A source that spends the PCGS API quota needs a token (``PCGS_API_TOKEN``).
+        """
+        if self.spends_quota:
+            from coinref.sources.pcgs_api import token_provider
+
+            token_provider(self.ctx.settings)  # ConfigError with how to get a token when none is set
 
     def calls_for(self, spec: WorkSpec) -> int:
         """Remote calls one item costs at most (for dry-run forecasts)."""
