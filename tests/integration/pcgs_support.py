@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from coinref.config import Settings, load_settings
 from coinref.remote.breaker import BreakerRegistry
@@ -106,3 +106,22 @@ def attach_coin(engine: Engine, number: int) -> int:
         session.add(coin)
         session.flush()
         return coin.id
+
+
+def attach_sim_numbers(engine: Engine, series: str, catalog=None) -> list[tuple[int, str, str, int]]:
+    """Give the series' coins the simulator's PCGS numbers (its truth, of the built-in catalog or of
+    ``catalog``); returns (number, slug, strike, year) per coin.
+
+    The simulator numbers in its own way, so the catalog's shipped claims are cleared first (else
+    a shipped number may already sit on another coin).
+    """
+    universe = sim_universe(catalog)
+    out = []
+    with session_scope(engine) as session:
+        session.execute(update(Coin).values(pcgs_number=None))
+        session.flush()
+        for coin, slug in session.execute(select(Coin, Series.slug).join(Series).where(Series.slug == series)).all():
+            coin.pcgs_number = universe.number_of(
+                (slug, coin.year, coin.mint_mark, coin.strike, coin.variety, coin.designation))
+            out.append((coin.pcgs_number, slug, coin.strike, coin.year))
+    return out

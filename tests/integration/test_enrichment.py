@@ -11,29 +11,15 @@ import time
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select, update
+from pcgs_support import attach_sim_numbers
+from sqlalchemy import func, select
 
 from coinref.sim.server import run_in_thread
 from coinref.sim.state import SimConfig
-from coinref.sim.universe import sim_universe
 from coinref.store.db import make_engine, session_scope
-from coinref.store.models import ApiCall, Coin, PriceObservation, QuotaLedger, Series
+from coinref.store.models import ApiCall, Coin, PriceObservation, QuotaLedger
 
 SERIES = "peace-dollars"
-
-
-def attach_sim_numbers(engine, series: str = SERIES) -> int:
-    """Give the series' coins the simulator's synthetic PCGS numbers (its truth)."""
-    universe = sim_universe()
-    with session_scope(engine) as session:
-        # the simulator's numbers replace the catalog's shipped claims (another numbering): clear first
-        session.execute(update(Coin).values(pcgs_number=None))
-        session.flush()
-        rows = session.execute(select(Coin, Series.slug).join(Series).where(Series.slug == series)).all()
-        for coin, slug in rows:
-            coin.pcgs_number = universe.number_of(
-                (slug, coin.year, coin.mint_mark, coin.strike, coin.variety, coin.designation))
-        return len(rows)
 
 
 @pytest.fixture
@@ -62,7 +48,7 @@ def _enrichment_state(engine):
 def test_enrichment_fills_facts_and_first_prices(cli, db_url, engine, sim):
     env = _env(db_url, sim)
     assert cli("populate", "--series", SERIES, "--json", env=env).exit_code == 0
-    count = attach_sim_numbers(engine)
+    count = len(attach_sim_numbers(engine, SERIES))
     dry = cli("populate", "--source", "pcgs-api", "--series", SERIES, "--dry-run", "--json", env=env)
     assert dry.exit_code == 0 and dry.json()["api_calls_would_spend"] == count
     assert sim.api_calls() == 0
@@ -91,7 +77,7 @@ def test_kill_at_random_moments_and_resume(cli, db_url, engine, tmp_path):
     try:
         env = _env(db_url, running, COINREF_LOG_DIR=tmp_path / "logs")
         cli("populate", "--series", SERIES, env=env)
-        count = attach_sim_numbers(engine)
+        count = len(attach_sim_numbers(engine, SERIES))
         rng = random.Random(7)
         kills = 0
         for _ in range(3):
@@ -128,7 +114,7 @@ def test_two_workers_share_one_run_within_the_quota(db_url, engine, tmp_path, ba
         quota = 40
         env = _env(db_url, running, PCGS_DAILY_QUOTA=quota, COINREF_LOG_DIR=tmp_path / "logs")
         cli("populate", "--series", SERIES, env=env)
-        count = attach_sim_numbers(engine)
+        count = len(attach_sim_numbers(engine, SERIES))
         assert count > quota
         workers = [_spawn(env), _spawn(env)]
         errors = [proc.communicate(timeout=120)[1].decode()[-3000:] for proc in workers]

@@ -7,8 +7,9 @@ later run with a good token had nothing left to do.
 from __future__ import annotations
 
 import pytest
+from pcgs_support import attach_sim_numbers
 from sqlalchemy import func, select
-from test_enrichment import SERIES, attach_sim_numbers
+from test_enrichment import SERIES
 
 from coinref.sim.server import run_in_thread
 from coinref.sim.state import SimConfig
@@ -38,7 +39,7 @@ def test_fatal_answer_stops_the_run_and_leaves_items_pending(cli, db_url, engine
     good = {"DATABASE_URL": db_url, "PCGS_API_BASE_URL": sim.api_url, "PCGS_API_TOKEN": "the-good-token",
             "PCGS_PACING_MS": "0", "PCGS_MAX_RETRIES": "0"}
     assert cli("populate", "--series", SERIES, env=good).exit_code == 0
-    count = attach_sim_numbers(engine)
+    count = len(attach_sim_numbers(engine, SERIES))
     bad = dict(good)
     if case == "bad-token":
         bad["PCGS_API_TOKEN"] = "a-revoked-token"

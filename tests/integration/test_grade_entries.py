@@ -10,8 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from pcgs_support import attach_sim_numbers
 from sqlalchemy import select
-from test_enrichment import attach_sim_numbers
 
 from coinref.catalog.grades import parse_grade
 from coinref.errors import InvalidInput

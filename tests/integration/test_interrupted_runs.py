@@ -9,8 +9,9 @@ import sys
 import time
 from datetime import timedelta
 
+from pcgs_support import attach_sim_numbers
 from sqlalchemy import select, update
-from test_enrichment import SERIES, attach_sim_numbers
+from test_enrichment import SERIES
 
 from coinref.api.queries import recent_runs
 from coinref.sim.server import run_in_thread
@@ -31,7 +32,7 @@ def test_a_killed_populate_is_shown_interrupted_and_the_next_run_starts_clean(cl
         env = {"DATABASE_URL": db_url, "PCGS_API_BASE_URL": running.api_url, "PCGS_API_TOKEN": "t",
                "PCGS_PACING_MS": "0", "COINREF_LOG_DIR": str(tmp_path / "logs")}
         assert cli("populate", "--series", SERIES, env=env).exit_code == 0
-        attach_sim_numbers(engine)
+        attach_sim_numbers(engine, SERIES)
         proc = subprocess.Popen([sys.executable, "-m", "coinref", "populate", "--source", "pcgs-api", "--series",
                                  SERIES], env=os.environ | env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

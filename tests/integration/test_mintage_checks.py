@@ -11,7 +11,8 @@ import io
 import warnings
 
 import pytest
-from sqlalchemy import select, update
+from pcgs_support import attach_sim_numbers
+from sqlalchemy import select
 
 from coinref.api.app import create_app
 from coinref.catalog.builtin import load_catalog
@@ -19,7 +20,6 @@ from coinref.config import load_settings
 from coinref.pipeline.validate import mintage_disagreement
 from coinref.sim.server import run_in_thread
 from coinref.sim.state import SimConfig
-from coinref.sim.universe import sim_universe
 from coinref.store.db import session_scope
 from coinref.store.models import Coin, Series
 
@@ -57,18 +57,6 @@ def pcgs_sim():
     running = run_in_thread(SimConfig(latency_ms=0, catalog=_pcgs_catalog()))
     yield running
     running.stop()
-
-
-def _attach_numbers(engine, catalog) -> None:
-    universe = sim_universe(catalog)
-    with session_scope(engine) as session:
-        # the simulator's numbers replace the catalog's shipped claims (another numbering): clear first
-        session.execute(update(Coin).values(pcgs_number=None))
-        session.flush()
-        rows = session.execute(select(Coin, Series.slug).join(Series).where(Series.slug == SERIES)).all()
-        for coin, slug in rows:
-            coin.pcgs_number = universe.number_of(
-                (slug, coin.year, coin.mint_mark, coin.strike, coin.variety, coin.designation))
 
 
 def _blank_mintage(engine, key: tuple) -> None:
@@ -116,7 +104,7 @@ def test_validate_reports_pcgs_mintages_that_disagree(cli, db_url, engine, pcgs_
     env = {"DATABASE_URL": db_url, "PCGS_API_BASE_URL": pcgs_sim.api_url, "PCGS_API_TOKEN": "test-token",
            "PCGS_PACING_MS": "0"}
     assert cli("populate", "--series", SERIES, "--json", env=env).exit_code == 0
-    _attach_numbers(engine, _pcgs_catalog())
+    attach_sim_numbers(engine, SERIES, _pcgs_catalog())
     _blank_mintage(engine, EMPTY)
     before = cli("validate", "--report", "--json", env={"DATABASE_URL": db_url}).json()
     assert not [p for p in before["problems"] if p["check"] == "mintage_disagrees"]

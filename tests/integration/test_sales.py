@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from pcgs_support import attach_sim_numbers
+from sqlalchemy import func, select
 
 from coinref.pipeline.refresh.tracked import default_tracked_grades
 from coinref.sim import bodies
@@ -13,25 +14,10 @@ from coinref.sim.server import run_in_thread
 from coinref.sim.state import SimConfig
 from coinref.sim.universe import sim_universe
 from coinref.store.db import session_scope
-from coinref.store.models import AuctionSale, Coin, Quarantine, Series
+from coinref.store.models import AuctionSale, Coin, Quarantine
 
 SERIES = "twenty-cent-pieces"
 START = date(2025, 3, 10)
-
-
-def attach_sim_numbers(engine, series: str = SERIES) -> list[tuple[int, str, str, int]]:
-    """Give the series' coins the simulator's PCGS numbers; return (number, slug, strike, year) per coin."""
-    universe = sim_universe()
-    out = []
-    with session_scope(engine) as session:
-        # the simulator's numbers replace the catalog's shipped claims (another numbering): clear first
-        session.execute(update(Coin).values(pcgs_number=None))
-        session.flush()
-        for coin, slug in session.execute(select(Coin, Series.slug).join(Series).where(Series.slug == series)).all():
-            coin.pcgs_number = universe.number_of(
-                (slug, coin.year, coin.mint_mark, coin.strike, coin.variety, coin.designation))
-            out.append((coin.pcgs_number, slug, coin.strike, coin.year))
-    return out
 
 
 def sim_sale_keys(coins, day: date, seed: int = 0) -> set[tuple[str, str, str]]:
@@ -66,7 +52,7 @@ def test_an_apr_pass_stores_each_sale_once_however_often_it_runs(cli, db_url, en
     env = {"DATABASE_URL": db_url, "PCGS_API_BASE_URL": sim.api_url, "PCGS_API_TOKEN": "test-token",
            "PCGS_PACING_MS": "0"}
     assert cli("populate", "--series", SERIES, "--json", env=env).exit_code == 0
-    coins = attach_sim_numbers(engine)
+    coins = attach_sim_numbers(engine, SERIES)
     first = cli("populate", "--source", "pcgs-apr", "--series", SERIES, "--json", env=env)
     assert first.exit_code == 0, first.stderr
     truth = sim_sale_keys(coins, START, seed=3)
